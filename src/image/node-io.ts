@@ -1,0 +1,52 @@
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { PNG } from 'pngjs';
+import jpeg from 'jpeg-js';
+import { DeepvisError } from '../errors';
+
+/** Decodes PNG or JPEG bytes into a `[h, w, 3]` float32 tensor of 0–255 RGB. */
+export function decodeImage(bytes: Uint8Array): tf.Tensor3D {
+  const isPng = bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47;
+  const isJpeg = bytes[0] === 0xff && bytes[1] === 0xd8;
+  if (!isPng && !isJpeg) throw new DeepvisError('BAD_VALUE', 'Not a PNG or JPEG image (unknown file signature).');
+  const { width, height, data } = isPng ? PNG.sync.read(Buffer.from(bytes)) : jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true });
+  const rgb = new Float32Array(width * height * 3);
+  for (let i = 0, j = 0; i < width * height * 4; i += 4, j += 3) {
+    rgb[j] = data[i];
+    rgb[j + 1] = data[i + 1];
+    rgb[j + 2] = data[i + 2];
+  }
+  return tf.tensor3d(rgb, [height, width, 3]);
+}
+
+/** Reads a PNG or JPEG file into a `[h, w, 3]` float32 tensor of 0–255 RGB. */
+export async function readImage(path: string): Promise<tf.Tensor3D> {
+  return decodeImage(await readFile(path));
+}
+
+/**
+ * Encodes an image tensor (`[h, w]`, `[h, w, 1]` or `[h, w, 3]`, values 0–255, clipped and
+ * rounded) as PNG bytes.
+ */
+export async function encodePng(image: tf.Tensor): Promise<Uint8Array> {
+  const [h, w] = image.shape;
+  const c = image.rank === 3 ? image.shape[2]! : 1;
+  if ((image.rank !== 2 && image.rank !== 3) || (c !== 1 && c !== 3)) {
+    throw new DeepvisError('BAD_SHAPE', `encodePng expects [h, w], [h, w, 1] or [h, w, 3]; got [${image.shape.join(', ')}].`);
+  }
+  const values = await image.data();
+  const png = new PNG({ width: w!, height: h! });
+  for (let p = 0; p < h! * w!; p++) {
+    for (let k = 0; k < 3; k++) png.data[p * 4 + k] = Math.round(Math.min(255, Math.max(0, values[p * c + (c === 1 ? 0 : k)])));
+    png.data[p * 4 + 3] = 255;
+  }
+  return PNG.sync.write(png);
+}
+
+/** Writes an image tensor as a PNG file, creating folders as needed. */
+export async function writePng(path: string, image: tf.Tensor): Promise<void> {
+  const bytes = await encodePng(image);
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, bytes);
+}

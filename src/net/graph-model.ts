@@ -1,0 +1,107 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { DeepvisError, unknownName } from '../errors';
+import { checkPixels } from './check-pixels';
+import { describeLayers } from './describe';
+import { pixelMapping } from './pixel-space';
+import type { ActivationKind, ForwardOptions, LayerInfo, Net, ToNetOptions } from './types';
+
+/** The public surface of a tfjs-converter GraphModel that deepvis uses. */
+export interface GraphModelLike {
+  readonly inputs: readonly { name: string; shape?: number[] }[];
+  readonly outputNodes: readonly string[];
+  execute(inputs: Record<string, tf.Tensor>, outputs: string[]): tf.Tensor | tf.Tensor[];
+}
+
+interface GraphDefNode { name: string; op: string; input?: string[] }
+
+export function isGraphModel(model: unknown): model is GraphModelLike {
+  const m = model as Partial<GraphModelLike> | null;
+  return !!m && typeof m.execute === 'function' && Array.isArray(m.outputNodes) && !('layers' in (m as object));
+}
+
+const ACTIVATION_OPS: Record<string, ActivationKind> = {
+  Relu: 'relu', Relu6: 'relu6', LeakyRelu: 'leakyRelu', Elu: 'elu', Selu: 'selu', Softmax: 'softmax',
+  Sigmoid: 'sigmoid', Tanh: 'tanh', Softplus: 'softplus', Softsign: 'softsign',
+};
+
+/** The graph's nodes, from the GraphDef the model was loaded from (empty if unavailable). */
+function graphNodes(model: GraphModelLike): GraphDefNode[] {
+  const topology = (model as unknown as { artifacts?: { modelTopology?: { node?: GraphDefNode[] } } }).artifacts?.modelTopology;
+  return (topology?.node ?? []).filter((n) => n.op !== 'Const' && n.op !== 'NoOp');
+}
+
+/**
+ * A Net over a GraphModel: taps are node names and forward runs through
+ * `GraphModel.execute`. Backward rules other than the plain gradient are not available
+ * on graph models (their ops cannot be rewritten per call).
+ */
+export function graphModelToNet(model: GraphModelLike, options: ToNetOptions): Net {
+  if (model.inputs.length !== 1) {
+    throw new DeepvisError('UNSUPPORTED', `deepvis needs a model with one image input; this graph has ${model.inputs.length}.`);
+  }
+  const input = model.inputs[0];
+  const shape = (input.shape ?? [-1, -1, -1, 3]).slice(1).map((d) => (d === -1 || d == null ? null : d));
+  const channels = shape[2] ?? 3;
+  const mapping = pixelMapping(options.inputRange, channels, options.mean);
+  const nodes = graphNodes(model);
+  const clean = (name: string) => name.replace(/^\^/, '').replace(/:\d+$/, '');
+  const layers: LayerInfo[] = nodes.map((n) => ({
+    name: n.name,
+    className: n.op,
+    outputShape: [],
+    activation: ACTIVATION_OPS[n.op] ?? null,
+    inputs: (n.input ?? []).map(clean).filter((i) => nodes.some((m) => m.name === i)),
+    compiled: true,
+    note: 'runs through GraphModel.execute',
+    hasPreActivation: false,
+  }));
+  const names = new Set([...layers.map((l) => l.name), ...model.outputNodes]);
+  const output = model.outputNodes[0];
+  const outLayer = layers.find((l) => l.name === clean(output));
+  let disposed = false;
+
+  const resolve = (tap: string) => {
+    if (!names.has(tap)) unknownName('node', tap, [...names]);
+    return tap;
+  };
+
+  const net: Net = {
+    layers,
+    inputShape: [shape[0], shape[1], channels],
+    fullyConvolutional: shape[0] === null && shape[1] === null,
+    outputs: model.outputNodes,
+    logits: outLayer?.activation === 'softmax' ? outLayer.inputs[0] : output,
+    mean: mapping.mean,
+    toModelInput: (pixels) => mapping.toModelInput(pixels),
+    forward(pixels, opts: ForwardOptions = {}) {
+      if (disposed) throw new DeepvisError('DISPOSED', 'This Net was disposed; make a new one with toNet(model).');
+      checkPixels(pixels, net);
+      if (opts.rule && opts.rule !== 'gradient') {
+        throw new DeepvisError('UNSUPPORTED', `Backward rule '${opts.rule}' needs a LayersModel; graph models support only 'gradient'.`);
+      }
+      const taps = (opts.taps ?? model.outputNodes).map(resolve);
+      return tf.tidy(() => {
+        const x = mapping.toModelInput(pixels.dtype === 'float32' ? pixels : tf.cast(pixels, 'float32'));
+        const y = model.execute({ [input.name]: x }, [...taps]);
+        const ys = Array.isArray(y) ? y : [y];
+        return Object.fromEntries(taps.map((t, i) => [t, ys[i]]));
+      });
+    },
+    predict(pixels) {
+      return net.forward(pixels, { taps: [output] })[output];
+    },
+    layer(name) {
+      const l = layers.find((x) => x.name === resolve(name));
+      if (!l) throw new DeepvisError('UNKNOWN_LAYER', `Node '${name}' is an output with no recorded graph node.`);
+      return l;
+    },
+    describe: () => describeLayers(net),
+    dispose() {
+      disposed = true;
+    },
+    get disposed() {
+      return disposed;
+    },
+  };
+  return net;
+}

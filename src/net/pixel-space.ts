@@ -1,0 +1,48 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { DeepvisError, formatValue } from '../errors';
+import type { InputRange } from './types';
+
+/** The ImageNet RGB mean on a 0–255 scale: "zero" in centred pixel space by default. */
+export const IMAGENET_MEAN: readonly [number, number, number] = [123.68, 116.779, 103.939];
+
+/** How pixels reach the model: the mapping and the mean that is "zero". */
+export interface PixelMapping {
+  toModelInput(pixels: tf.Tensor4D): tf.Tensor4D;
+  mean: readonly [number, number, number];
+}
+
+/**
+ * Builds the map from 0–255 RGB pixels to the model's own input. A model with one input
+ * channel receives the average of R, G and B.
+ */
+export function pixelMapping(
+  range: InputRange = [0, 1],
+  channels: number,
+  mean?: readonly [number, number, number],
+): PixelMapping {
+  const toGray = (p: tf.Tensor4D): tf.Tensor4D => (channels === 1 && p.shape[3] === 3 ? tf.mean(p, 3, true) : p);
+  if (typeof range === 'function') {
+    return { toModelInput: (p) => range(toGray(p)), mean: mean ?? IMAGENET_MEAN };
+  }
+  if (Array.isArray(range)) {
+    const [lo, hi] = range as readonly [number, number];
+    if (range.length !== 2 || !Number.isFinite(lo) || !Number.isFinite(hi) || lo === hi) {
+      throw new DeepvisError('BAD_OPTION', `Option 'inputRange' must be [lo, hi] with lo ≠ hi, such as [0, 1] or [-1, 1]; got ${formatValue(range)}.`);
+    }
+    const scale = (hi - lo) / 255;
+    return { toModelInput: (p) => tf.add(tf.mul(toGray(p), scale), lo), mean: mean ?? IMAGENET_MEAN };
+  }
+  const caffe = range as { mean: readonly number[]; std?: readonly number[]; bgr?: boolean };
+  if (!Array.isArray(caffe.mean) || (caffe.mean.length !== 3 && caffe.mean.length !== 1)) {
+    throw new DeepvisError('BAD_OPTION', `Option 'inputRange.mean' must be 3 RGB values on a 0–255 scale; got ${formatValue(caffe.mean)}.`);
+  }
+  const m = caffe.mean.length === 3 ? caffe.mean : [caffe.mean[0], caffe.mean[0], caffe.mean[0]];
+  const chosenMean = mean ?? (m as unknown as [number, number, number]);
+  return {
+    toModelInput: (p) => {
+      const rgb = tf.div(tf.sub(p, tf.tensor1d(m as number[])), tf.tensor1d((caffe.std ?? [1, 1, 1]) as number[])) as tf.Tensor4D;
+      return toGray(caffe.bgr ? tf.reverse(rgb, 3) : rgb);
+    },
+    mean: chosenMean,
+  };
+}

@@ -1,0 +1,234 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { DeepvisError, unknownName } from '../errors';
+import { applyActivation, type Activation } from './activations';
+import { describeLayers } from './describe';
+import { flattenLayersModel, isLayersModel, type GraphNode, type LayersModelLike } from './graph';
+import { compileLayer, NotCompilable, type CompiledLayer, type LayerLike } from './layers';
+import { pixelMapping } from './pixel-space';
+import { graphModelToNet, isGraphModel } from './graph-model';
+import { checkPixels } from './check-pixels';
+import { PRE_ACTIVATION, type ForwardOptions, type LayerInfo, type Net, type ToNetOptions } from './types';
+
+/** One step of the compiled forward pass. */
+interface Step {
+  readonly id: string;
+  /** Values this step reads (for a folded BatchNorm: the convolution's inputs). */
+  readonly inputs: readonly string[];
+  readonly linear: (xs: tf.Tensor[]) => tf.Tensor;
+  readonly activation: Activation | null;
+}
+
+/**
+ * Compiles a TensorFlow.js model into a {@link Net}: plain tfjs-core ops, BatchNorm folded
+ * into the convolution before it, every layer tappable in one pass, and 0–255 RGB pixels
+ * mapped to the model's input.
+ *
+ * @example
+ * ```ts
+ * const model = await tf.loadLayersModel('darknet/model.json');
+ * const net = toNet(model, { inputRange: [0, 1] });
+ * const { leaky_re_lu_5, conv2d_16 } = net.forward(pixels, { taps: ['leaky_re_lu_5', 'conv2d_16'] });
+ * console.log(net.describe());
+ * ```
+ */
+export function toNet(model: unknown, options: ToNetOptions = {}): Net {
+  if (isGraphModel(model)) return graphModelToNet(model, options);
+  if (!isLayersModel(model)) {
+    throw new DeepvisError('BAD_VALUE', 'toNet expects a tfjs LayersModel (tf.loadLayersModel, tf.sequential, tf.model) or GraphModel (tf.loadGraphModel).');
+  }
+  return layersModelToNet(model, options);
+}
+
+function layersModelToNet(model: LayersModelLike, options: ToNetOptions): Net {
+  if (model.inputs.length !== 1) {
+    throw new DeepvisError('UNSUPPORTED', `deepvis needs a model with one image input; this one has ${model.inputs.length}.`);
+  }
+  const graph = flattenLayersModel(model);
+  const inputShape = model.inputs[0].shape.slice(1) as (number | null)[];
+  if (inputShape.length !== 3) {
+    throw new DeepvisError('UNSUPPORTED', `deepvis needs an image input [h, w, channels]; this model's input is [${inputShape.join(', ')}].`);
+  }
+  const channels = inputShape[2] ?? 3;
+  const mapping = pixelMapping(options.inputRange, channels, options.mean);
+
+  const compiled = new Map<string, CompiledLayer | { fallback: string }>();
+  for (const node of graph.nodes) compiled.set(node.id, compileOrFallback(node));
+
+  const consumers = new Map<string, number>();
+  for (const node of graph.nodes) for (const i of node.inputs) consumers.set(i, (consumers.get(i) ?? 0) + 1);
+  for (const o of graph.outputs) consumers.set(o, (consumers.get(o) ?? 0) + 1);
+
+  const owned: tf.Tensor[] = [];
+  const notes = new Map<string, string>();
+  const steps = new Map<string, Step>();
+  const rawSteps = new Map<string, Step>(); // unfolded twins of folded convolutions, run only when tapped
+  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+
+  for (const node of graph.nodes) {
+    const c = compiled.get(node.id)!;
+    if ('fallback' in c) {
+      steps.set(node.id, fallbackStep(node));
+      continue;
+    }
+    owned.push(...c.owned);
+    const producer = node.inputs.length === 1 ? compiled.get(node.inputs[0]) : undefined;
+    const canFold = options.foldBatchNorm !== false && c.batchNorm && producer && !('fallback' in producer) &&
+      producer.affine && producer.activation?.kind === 'linear' && consumers.get(node.inputs[0]) === 1;
+    if (canFold) {
+      const { affine } = producer as CompiledLayer;
+      const { scale, shift } = c.batchNorm!;
+      const [kernel, bias] = tf.tidy(() => [
+        affine!.scaleKernel(affine!.kernel, scale),
+        tf.add(tf.mul(affine!.bias ?? 0, scale), shift),
+      ]);
+      owned.push(kernel, bias);
+      const conv = byId.get(node.inputs[0])!;
+      rawSteps.set(conv.id, steps.get(conv.id)!);
+      steps.delete(conv.id);
+      steps.set(node.id, { id: node.id, inputs: conv.inputs, linear: ([x]) => affine!.run(x, kernel, bias), activation: null });
+      notes.set(node.id, `folded into ${conv.id}`);
+      notes.set(conv.id, `${node.id} folded in`);
+      continue;
+    }
+    steps.set(node.id, { id: node.id, inputs: node.inputs, linear: c.linear, activation: c.activation });
+  }
+
+  const layers: LayerInfo[] = graph.nodes.map((node) => {
+    const c = compiled.get(node.id)!;
+    const fallback = 'fallback' in c;
+    const act = fallback ? null : c.activation;
+    return {
+      name: node.id,
+      className: node.layer.getClassName(),
+      outputShape: node.outputShape,
+      activation: act ? act.kind : null,
+      inputs: node.inputs,
+      compiled: !fallback,
+      note: fallback ? `falls back to layer.apply: ${c.fallback}` : notes.get(node.id),
+      geometry: fallback ? undefined : c.geometry,
+      hasPreActivation: !!act && act.kind !== 'linear' && !['Activation', 'ReLU', 'LeakyReLU', 'ELU', 'Softmax'].includes(node.layer.getClassName()),
+    };
+  });
+
+  const layerNames = [...layers.map((l) => l.name), ...graph.aliases.keys()];
+  const info = new Map(layers.map((l) => [l.name, l]));
+  for (const [alias, target] of graph.aliases) info.set(alias, info.get(target)!);
+  const fixesSize = [...compiled.values()].some((c) => !('fallback' in c) && c.fixesSize);
+  const modelWeights = model.getWeights();
+  let disposed = false;
+
+  const resolve = (tap: string): { id: string; pre: boolean } => {
+    const pre = tap.endsWith(PRE_ACTIVATION);
+    const base = pre ? tap.slice(0, -PRE_ACTIVATION.length) : tap;
+    const id = graph.aliases.get(base) ?? base;
+    const layer = info.get(id);
+    if (!layer) unknownName('layer', tap, layerNames);
+    if (pre && !layer.hasPreActivation) {
+      throw new DeepvisError('UNKNOWN_LAYER', `Layer '${base}' has no separate pre-activation value (its activation is ${layer.activation ?? 'none'}); tap '${base}' itself or its input.`);
+    }
+    return { id, pre };
+  };
+
+  const checkAlive = () => {
+    if (disposed) throw new DeepvisError('DISPOSED', 'This Net was disposed; make a new one with toNet(model).');
+    if (modelWeights.some((w) => w.isDisposed)) {
+      throw new DeepvisError('DISPOSED', 'The model behind this Net was disposed; load the model again and call toNet on it.');
+    }
+  };
+
+  const net: Net = {
+    layers,
+    inputShape: [inputShape[0], inputShape[1], channels],
+    fullyConvolutional: !fixesSize,
+    outputs: graph.outputs,
+    logits: logitsTap(graph.outputs[0], steps, layers),
+    mean: mapping.mean,
+    toModelInput: (pixels) => mapping.toModelInput(pixels),
+    forward(pixels, opts: ForwardOptions = {}) {
+      checkAlive();
+      checkPixels(pixels, net);
+      const taps = (opts.taps ?? graph.outputs).map((t) => ({ tap: t, ...resolve(t) }));
+      const rule = opts.rule ?? 'gradient';
+      return tf.tidy(() => {
+        const wanted = new Set(taps.map((t) => t.id));
+        const wantPre = new Set(taps.filter((t) => t.pre).map((t) => t.id));
+        const values = new Map<string, tf.Tensor>();
+        const pres = new Map<string, tf.Tensor>();
+        const stepFor = (id: string) => (wanted.has(id) && rawSteps.has(id) ? rawSteps.get(id)! : steps.get(id));
+        const needed = neededSteps([...wanted], stepFor);
+        const x = mapping.toModelInput(pixels.dtype === 'float32' ? pixels : tf.cast(pixels, 'float32'));
+        for (const id of graph.inputs) values.set(id, x);
+        for (const node of graph.nodes) {
+          if (!needed.has(node.id) || values.has(node.id)) continue;
+          const step = stepFor(node.id)!;
+          const pre = step.linear(step.inputs.map((i) => values.get(i)!));
+          if (wantPre.has(node.id)) pres.set(node.id, pre);
+          values.set(node.id, step.activation ? applyActivation(pre, step.activation, rule) : pre);
+        }
+        const out: Record<string, tf.Tensor> = {};
+        for (const t of taps) out[t.tap] = t.pre ? pres.get(t.id)! : values.get(t.id)!;
+        return out;
+      });
+    },
+    predict(pixels) {
+      const first = graph.outputs[0];
+      return net.forward(pixels, { taps: [first] })[first];
+    },
+    layer(name) {
+      return info.get(resolve(name).id)!;
+    },
+    describe: () => describeLayers(net),
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      tf.dispose(owned);
+    },
+    get disposed() {
+      return disposed;
+    },
+  };
+  return net;
+}
+
+function compileOrFallback(node: GraphNode): CompiledLayer | { fallback: string } {
+  try {
+    return compileLayer(node.layer);
+  } catch (e) {
+    if (e instanceof NotCompilable) return { fallback: e.message };
+    throw e;
+  }
+}
+
+function fallbackStep(node: GraphNode): Step {
+  const layer: LayerLike = node.layer;
+  return {
+    id: node.id,
+    inputs: node.inputs,
+    linear: (xs) => {
+      const y = layer.apply(xs.length === 1 ? xs[0] : xs) as tf.Tensor | tf.Tensor[];
+      return Array.isArray(y) ? y[node.outputIndex] : y;
+    },
+    activation: null,
+  };
+}
+
+/** Every step that must run to produce `targets`. */
+function neededSteps(targets: string[], stepFor: (id: string) => Step | undefined): Set<string> {
+  const needed = new Set<string>();
+  const stack = [...targets];
+  while (stack.length) {
+    const id = stack.pop()!;
+    if (needed.has(id)) continue;
+    needed.add(id);
+    stack.push(...(stepFor(id)?.inputs ?? []));
+  }
+  return needed;
+}
+
+/** The tap with the pre-softmax scores of `output`. */
+function logitsTap(output: string, steps: Map<string, Step>, layers: LayerInfo[]): string {
+  const step = steps.get(output);
+  const layer = layers.find((l) => l.name === output)!;
+  if (layer.activation !== 'softmax') return output;
+  return layer.hasPreActivation ? output + PRE_ACTIVATION : step!.inputs[0];
+}

@@ -1,0 +1,60 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { defineConfig } from 'vitest/config';
+import { playwright } from '@vitest/browser-playwright';
+
+// Shared test data (models, photos) lives beside the repository, never inside it.
+const shared = resolve(process.env.DEEPVIS_SHARED ?? resolve(__dirname, '../shared'));
+const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+const nodeProject = (backend: 'wasm' | 'cpu') => ({
+  extends: true as const,
+  test: {
+    name: `node-${backend}`,
+    include: ['test/node/**/*.test.ts'],
+    environment: 'node',
+    setupFiles: ['test/setup-node.ts'],
+    env: { DEEPVIS_BACKEND: backend, DEEPVIS_SHARED: shared },
+    // One fork at a time per project: tests are CPU-bound and the machine has two cores.
+    pool: 'forks' as const,
+    fileParallelism: false,
+  },
+});
+
+export default defineConfig({
+  server: { fs: { allow: [__dirname, shared] } },
+  define: {
+    __DEEPVIS_SHARED__: JSON.stringify(existsSync(shared) ? shared : ''),
+  },
+  test: {
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
+    projects: [
+      nodeProject('wasm'),
+      nodeProject('cpu'),
+      {
+        extends: true,
+        test: {
+          name: 'browser-webgl',
+          include: ['test/browser/**/*.test.ts'],
+          browser: {
+            enabled: true,
+            headless: true,
+            screenshotFailures: false,
+            provider: playwright({
+              launchOptions: {
+                executablePath: chromium,
+                args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
+              },
+            }),
+            instances: [{ browser: 'chromium' }],
+          },
+        },
+      },
+      {
+        extends: true,
+        test: { name: 'package', include: ['test/package/**/*.test.ts'], environment: 'node' },
+      },
+    ],
+  },
+});
