@@ -52,6 +52,11 @@ export default defineConfig({
         },
       },
       {
+        // End-to-end runs of the examples (the live viewer) in Chromium driven by playwright-core.
+        extends: true,
+        test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], environment: 'node', env: { DEEPVIS_SHARED: shared, CHROMIUM_PATH: chromium }, fileParallelism: false },
+      },
+      {
         extends: true,
         test: { name: 'package', include: ['test/package/**/*.test.ts'], environment: 'node' },
       },
