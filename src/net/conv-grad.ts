@@ -20,14 +20,14 @@ function useForwardKernels(kind: Kind): boolean {
 }
 
 /** Padding before the first row/column, as tfjs computes it for 'same' and 'valid'. */
-function padBefore(size: number, kernel: number, stride: number, padding: 'same' | 'valid'): number {
+export function padBefore(size: number, kernel: number, stride: number, padding: 'same' | 'valid'): number {
   if (padding === 'valid') return 0;
   const out = Math.ceil(size / stride);
   return Math.floor(Math.max((out - 1) * stride + kernel - size, 0) / 2);
 }
 
 /** Inserts `stride − 1` zeros between rows and columns of dy. */
-function dilate(dy: tf.Tensor4D, [sy, sx]: Pair): tf.Tensor4D {
+export function dilate(dy: tf.Tensor4D, [sy, sx]: Pair): tf.Tensor4D {
   if (sy === 1 && sx === 1) return dy;
   const [n, h, w, c] = dy.shape;
   const spaced = tf.pad(tf.reshape(dy, [n, h, 1, w, 1, c]), [[0, 0], [0, 0], [0, sy - 1], [0, 0], [0, sx - 1], [0, 0]]);
@@ -35,7 +35,7 @@ function dilate(dy: tf.Tensor4D, [sy, sx]: Pair): tf.Tensor4D {
 }
 
 /** Pads (positive) or crops (negative) rows and columns. */
-function padOrCrop(x: tf.Tensor4D, [[top, bottom], [left, right]]: [Pair, Pair]): tf.Tensor4D {
+export function padOrCrop(x: tf.Tensor4D, [[top, bottom], [left, right]]: [Pair, Pair]): tf.Tensor4D {
   const padded = tf.pad(x, [[0, 0], [Math.max(top, 0), Math.max(bottom, 0)], [Math.max(left, 0), Math.max(right, 0)], [0, 0]]);
   const [n, h, w, c] = padded.shape;
   const t = Math.max(-top, 0);

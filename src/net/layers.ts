@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { activationFromIdentifier, type Activation } from './activations';
 import type { LayerGeometry } from './types';
 import { convolve } from './conv-grad';
+import { maxPool } from './pool-grad';
 
 /**
  * The minimal view of a tfjs-layers Layer the compiler reads: public methods only
@@ -185,9 +186,10 @@ function batchNormalization(layer: LayerLike, c: Record<string, any>): CompiledL
 function pooling(kind: 'max' | 'avg', c: Record<string, any>): CompiledLayer {
   requireChannelsLast(c);
   const g = geometry(c.poolSize, c);
-  const op = kind === 'max' ? tf.maxPool : tf.avgPool;
+  const op = kind === 'max' ? maxPool : (x: tf.Tensor4D, k: readonly [number, number], s: readonly [number, number], p: 'same' | 'valid') =>
+    tf.avgPool(x, k as [number, number], s as [number, number], p);
   return {
-    linear: ([x]) => op(x as tf.Tensor4D, g.kernel as [number, number], g.strides as [number, number], g.padding as 'same'),
+    linear: ([x]) => op(x as tf.Tensor4D, g.kernel, g.strides, g.padding as 'same'),
     activation: null,
     geometry: g,
     owned: [],
@@ -238,7 +240,9 @@ export function compileLayer(layer: LayerLike): CompiledLayer {
     case 'Reshape': return { ...plain(([x]) => tf.reshape(x, [x.shape[0], ...c.targetShape])), fixesSize: true };
     case 'ZeroPadding2D': {
       const [[top, bottom], [left, right]] = normalizePadding(c.padding);
-      return plain(([x]) => tf.pad(x, [[0, 0], [top, bottom], [left, right], [0, 0]]));
+      // A 1×1 window with explicit padding: what receptive fields need to know about it.
+      const g: LayerGeometry = { kernel: [1, 1], strides: [1, 1], dilations: [1, 1], padding: [[top, bottom], [left, right]] };
+      return { ...plain(([x]) => tf.pad(x, [[0, 0], [top, bottom], [left, right], [0, 0]])), geometry: g };
     }
     default:
       throw new NotCompilable(`no compiled form for ${className}`);

@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
+// tfjs-core alone registers no gradients; tfjs-layers registers them all (in every module format).
+import '@tensorflow/tfjs-layers';
 import { DeepvisError, unknownName } from '../errors';
 import { applyActivation, type Activation } from './activations';
 import { describeLayers } from './describe';
