@@ -1,11 +1,27 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, createReadStream, statSync } from 'node:fs';
+import { resolve, join, normalize } from 'node:path';
+import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
 
 // Shared test data (models, photos) lives beside the repository, never inside it.
 const shared = resolve(process.env.DEEPVIS_SHARED ?? resolve(__dirname, '../shared'));
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Serves the shared folder's files byte for byte under /shared/ (Vite would transform them). */
+function serveShared(): Plugin {
+  return {
+    name: 'deepvis-serve-shared',
+    configureServer(server) {
+      server.middlewares.use('/shared', (req, res, next) => {
+        const path = normalize(join(shared, decodeURIComponent((req.url ?? '/').split('?')[0])));
+        if (!path.startsWith(shared) || !existsSync(path) || !statSync(path).isFile()) return next();
+        res.setHeader('Content-Type', path.endsWith('.json') ? 'application/json' : 'application/octet-stream');
+        createReadStream(path).pipe(res);
+      });
+    },
+  };
+}
 
 const nodeProject = (backend: 'wasm' | 'cpu') => ({
   extends: true as const,
@@ -22,9 +38,10 @@ const nodeProject = (backend: 'wasm' | 'cpu') => ({
 });
 
 export default defineConfig({
-  server: { fs: { allow: [__dirname, shared] } },
+  plugins: [serveShared()],
   define: {
-    __DEEPVIS_SHARED__: JSON.stringify(existsSync(shared) ? shared : ''),
+    // Where browser tests fetch shared models from ('' when the folder is absent).
+    __DEEPVIS_SHARED__: JSON.stringify(existsSync(shared) ? '/shared' : ''),
   },
   test: {
     testTimeout: 180_000,
