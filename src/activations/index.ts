@@ -1,0 +1,6 @@
+// Live activations: taps, tiling, the enlarged unit, predictions and first-layer filters.
+export { activations, type ActivationsOptions } from './activations';
+export { tileLayout, type TileLayout, type TileLayoutOptions } from './tile-layout';
+export { tileActivations, channelImage, TILE_PADDING_COLOR, TILE_HIGHLIGHT_COLOR, type TileOptions, type TileHighlight, type ChannelImageOptions } from './tile';
+export { topPredictions, type Prediction } from './predictions';
+export { filterImages, type FilterImagesOptions } from './filters';

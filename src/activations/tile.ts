@@ -1,0 +1,153 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { checkOption } from '../errors';
+import { asChannelMap, assembleGrid, checkChannel } from './grid';
+import { tileLayout } from './tile-layout';
+
+/** The RGB colour of padding and empty slots in a tiled grid. */
+export const TILE_PADDING_COLOR: readonly [number, number, number] = [64, 64, 64];
+/** The default border colour of a highlighted tile. */
+export const TILE_HIGHLIGHT_COLOR: readonly [number, number, number] = [255, 200, 0];
+
+/** A tile to frame in a colour (the cursor, a frozen backprop unit…). */
+export interface TileHighlight {
+  readonly channel: number;
+  /** RGB 0–255. Default {@link TILE_HIGHLIGHT_COLOR}. */
+  readonly color?: readonly [number, number, number];
+}
+
+/** Options for {@link tileActivations}. */
+export interface TileOptions {
+  /** `'layer'`: one min-max over the whole layer, so channels compare (default); `'channel'`: each its own. */
+  normalize?: 'layer' | 'channel';
+  /** Per-channel boost b: after normalizing, each channel is scaled by `max^-b` (its own max). Default 0. */
+  boost?: number;
+  /** Gamma applied last to the 0–1 values. Default 1. */
+  gamma?: number;
+  /** Pixels between tiles and around the grid (the padding colour). Default 1. */
+  padding?: number;
+  /** Tiles framed by a border `max(padding, 1)` wide, drawn over the padding around the tile; later ones win. */
+  highlight?: readonly TileHighlight[];
+  /** Side in pixels of the block each unit of a fully connected layer is drawn as. Default 8. */
+  blockSize?: number;
+}
+
+/** Maps a `[h, w, c]` map to 0–1 values, per the normalize / boost / gamma options. */
+function normalizeMap(map: tf.Tensor3D, normalize: 'layer' | 'channel', boost: number, gamma: number): tf.Tensor3D {
+  const axes = normalize === 'layer' ? undefined : [0, 1];
+  const lo = tf.min(map, axes);
+  const hi = tf.max(map, axes);
+  // A constant layer (or channel) shows as 0 rather than NaN.
+  let v = tf.divNoNan(tf.sub(map, lo), tf.sub(hi, lo));
+  if (boost !== 0) {
+    // max^-b of a channel whose max is 0 multiplies only zeros: keep it finite.
+    const m = tf.maximum(tf.max(v, [0, 1]), 1e-30);
+    v = tf.mul(v, tf.pow(m, -boost));
+  }
+  if (gamma !== 1) v = tf.pow(v, gamma);
+  return v as tf.Tensor3D;
+}
+
+/**
+ * One layer's channels as a near-square, row-major grid of grey tiles (the toolbox's layer
+ * pane): `cols = ceil(sqrt(c))`, `rows = ceil(c / cols)`, {@link tileLayout} geometry.
+ * Values are min-max normalized over the whole layer (or per channel), then boosted per
+ * channel (`v · max_c(v)^-boost`) and gamma-corrected (`v^gamma`), then scaled to 0–255.
+ * A fully connected layer (`[1, c]` or `[c]`) draws each unit as a `blockSize` square.
+ * Returns an RGB `[height, width, 3]` float32 image 0–255; the caller owns it.
+ *
+ * @example
+ * ```ts
+ * const { leaky_re_lu_5: act } = activations(net, frame, { layers: ['leaky_re_lu_5'] });
+ * const grid = tileActivations(act, { boost: 0.5, highlight: [{ channel: 7 }] });
+ * await tf.browser.toPixels(tf.div(grid, 255) as tf.Tensor3D, canvas);
+ * ```
+ */
+export function tileActivations(act: tf.Tensor, options: TileOptions = {}): tf.Tensor3D {
+  const { normalize = 'layer', boost = 0, gamma = 1, padding = 1, highlight = [], blockSize = 8 } = options;
+  checkOption(normalize === 'layer' || normalize === 'channel', 'normalize', "'layer' or 'channel'", normalize);
+  checkOption(Number.isFinite(boost) && boost >= 0, 'boost', 'a number ≥ 0 (the toolbox used 0, 0.3, 0.5, 0.8, 1)', boost);
+  checkOption(Number.isFinite(gamma) && gamma > 0, 'gamma', 'a number > 0 (the toolbox used 1, 0.7, 0.5, 0.3)', gamma);
+  checkOption(Number.isInteger(padding) && padding >= 0, 'padding', 'an integer ≥ 0', padding);
+  checkOption(Number.isInteger(blockSize) && blockSize >= 1, 'blockSize', 'an integer ≥ 1', blockSize);
+  checkOption(Array.isArray(highlight), 'highlight', 'an array of { channel, color? }', highlight);
+  return tf.tidy(() => {
+    const { map, fc } = asChannelMap(act);
+    const [h, w, c] = map.shape;
+    for (const hl of highlight) {
+      checkChannel(hl?.channel, c, 'Highlighted channel');
+      checkOption(hl.color === undefined || (Array.isArray(hl.color) && hl.color.length === 3), 'highlight.color', 'an RGB triple 0–255', hl.color);
+    }
+    const th = fc ? blockSize : h;
+    const tw = fc ? blockSize : w;
+    const layout = tileLayout(c, th, tw, { padding });
+    const grey = tf.mul(normalizeMap(tf.cast(map, 'float32'), normalize, boost, gamma), 255);
+    // [h, w, c] → c tiles [c, th, tw, 1]; fully connected units become blocks.
+    let tiles = tf.reshape(tf.transpose(grey, [2, 0, 1]), [c, h, w, 1]) as tf.Tensor4D;
+    if (fc) tiles = tf.tile(tiles, [1, th, tw, 1]);
+    // Padding is marked with −1 (no real value is negative), then painted.
+    const grid = assembleGrid(tiles, layout.cols, layout.rows, padding, -1);
+    const inside = tf.cast(tf.greaterEqual(grid, 0), 'float32');
+    let rgb: tf.Tensor = tf.add(tf.mul(grid, inside), tf.mul(tf.sub(1, inside), tf.tensor1d([...TILE_PADDING_COLOR])));
+    for (const hl of highlight) {
+      const ring = borderRing(layout.origin(hl.channel), th, tw, padding, layout.height, layout.width);
+      const color = tf.tensor1d([...(hl.color ?? TILE_HIGHLIGHT_COLOR)]);
+      rgb = tf.add(tf.mul(rgb, tf.sub(1, ring)), tf.mul(ring, color));
+    }
+    return rgb as tf.Tensor3D;
+  });
+}
+
+/**
+ * A `[height, width, 1]` mask of the border around one tile: the `padding` pixels around
+ * it (the tile's own outer pixel when there is no padding), `max(padding, 1)` wide.
+ */
+function borderRing([y, x]: [number, number], th: number, tw: number, padding: number, height: number, width: number): tf.Tensor3D {
+  const t = Math.max(padding, 1);
+  const rh = th + 2 * padding;
+  const rw = tw + 2 * padding;
+  const hole = [Math.max(rh - 2 * t, 0), Math.max(rw - 2 * t, 0)];
+  const ring = hole[0] > 0 && hole[1] > 0
+    ? tf.pad(tf.zeros([hole[0], hole[1], 1]), [[t, t], [t, t], [0, 0]], 1)
+    : tf.ones([rh, rw, 1]);
+  const top = y - padding;
+  const left = x - padding;
+  return tf.pad(ring, [[top, height - top - rh], [left, width - left - rw], [0, 0]], 0) as tf.Tensor3D;
+}
+
+/** Options for {@link channelImage}. */
+export interface ChannelImageOptions {
+  /** Output size: a number is the longer side (aspect kept), `[h, w]` exact. Default 256. */
+  size?: number | readonly [number, number];
+  /** `'layer'`: the same min-max as the layer's grid, so it looks like its tile (default); `'channel'`: its own. */
+  normalize?: 'layer' | 'channel';
+}
+
+/**
+ * One channel of a layer enlarged with nearest-neighbour sampling (the toolbox's selected
+ * unit pane), as a grey RGB `[h, w, 3]` float32 image 0–255. Accepts the same shapes as
+ * {@link tileActivations}; a fully connected unit is one flat square.
+ *
+ * @example
+ * ```ts
+ * const big = channelImage(act, 7, { size: 224 });               // [224, 224, 3]
+ * const own = channelImage(act, 7, { size: [112, 224], normalize: 'channel' });
+ * ```
+ */
+export function channelImage(act: tf.Tensor, c: number, options: ChannelImageOptions = {}): tf.Tensor3D {
+  const { size = 256, normalize = 'layer' } = options;
+  checkOption(normalize === 'layer' || normalize === 'channel', 'normalize', "'layer' or 'channel'", normalize);
+  const sizeOk = (n: unknown) => Number.isInteger(n) && (n as number) >= 1;
+  checkOption(sizeOk(size) || (Array.isArray(size) && size.length === 2 && size.every(sizeOk)), 'size', 'an integer ≥ 1 or [h, w]', size);
+  return tf.tidy(() => {
+    const { map } = asChannelMap(act);
+    const [h, w, channels] = map.shape;
+    checkChannel(c, channels);
+    const v = normalizeMap(tf.cast(map, 'float32'), normalize, 0, 1);
+    const one = tf.slice(v, [0, 0, c], [h, w, 1]);
+    const [oh, ow] = typeof size === 'number'
+      ? (h >= w ? [size, Math.max(1, Math.round((size * w) / h))] : [Math.max(1, Math.round((size * h) / w)), size])
+      : size;
+    const big = tf.image.resizeNearestNeighbor(one, [oh, ow]);
+    return tf.tile(tf.mul(big, 255), [1, 1, 3]) as tf.Tensor3D;
+  });
+}

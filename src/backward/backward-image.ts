@@ -1,0 +1,57 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { DeepvisError, checkOption } from '../errors';
+import { gaussianBlur } from '../image/gaussian-blur';
+
+/** The backward pane's display filters (the toolbox's four). */
+export type BackwardFilter = 'raw' | 'gray' | 'norm' | 'normblur';
+
+const FILTERS: readonly BackwardFilter[] = ['raw', 'gray', 'norm', 'normblur'];
+
+/** The toolbox's blur width for `normblur`, in pixels. */
+export const NORMBLUR_SIGMA = 4;
+
+/**
+ * A backward signal (from {@link backward}) as an RGB `[h, w, 3]` float32 image 0–255:
+ * - `raw`: the signed sum over colour channels, scaled by its largest magnitude, zero
+ *   black, negative red, positive green;
+ * - `gray`: the mean over colour channels, signed and centred: zero is 127.5, the largest
+ *   magnitude 0 or 255;
+ * - `norm`: the L2 norm over colour channels, scaled so the largest is 255;
+ * - `normblur`: the norm blurred with a Gaussian of sigma 4 (reflect borders), then scaled.
+ * An all-zero signal gives black (`gray`: 127.5). The caller owns the result.
+ *
+ * @example
+ * ```ts
+ * const g = backward(net, frame, { layer: 'leaky_re_lu_10', channel: 37, mode: 'guided' });
+ * const img = backwardImage(g, 'normblur');
+ * await tf.browser.toPixels(tf.div(img, 255) as tf.Tensor3D, canvas);
+ * ```
+ */
+export function backwardImage(signal: tf.Tensor, filter: BackwardFilter): tf.Tensor3D {
+  checkOption(FILTERS.includes(filter), 'filter', "'raw', 'gray', 'norm' or 'normblur'", filter);
+  if (!signal || !Array.isArray(signal.shape)) throw new DeepvisError('BAD_VALUE', `Expected a tf.Tensor backward signal; got ${typeof signal}.`);
+  const s = signal.shape;
+  if (!((signal.rank === 3 && s[2] === 3) || (signal.rank === 4 && s[0] === 1 && s[3] === 3))) {
+    throw new DeepvisError('BAD_SHAPE', `Expected one image's signal [1, h, w, 3] or [h, w, 3]; got shape [${s.join(', ')}]. Slice one image out of a batch first.`);
+  }
+  return tf.tidy(() => {
+    const [h, w] = s.slice(-3);
+    const x = tf.reshape(tf.cast(signal, 'float32'), [h, w, 3]);
+    const scaled = (v: tf.Tensor) => tf.divNoNan(v, tf.max(tf.abs(v)));
+    switch (filter) {
+      case 'raw': {
+        const v = scaled(tf.sum(x, 2, true));
+        return tf.mul(tf.concat([tf.relu(tf.neg(v)), tf.relu(v), tf.zerosLike(v)], 2), 255) as tf.Tensor3D;
+      }
+      case 'gray': {
+        const v = scaled(tf.mean(x, 2, true));
+        return tf.tile(tf.add(tf.mul(v, 127.5), 127.5), [1, 1, 3]) as tf.Tensor3D;
+      }
+      default: {
+        let n = tf.sqrt(tf.sum(tf.square(x), 2, true));
+        if (filter === 'normblur') n = tf.reshape(gaussianBlur(tf.reshape(n, [1, h, w, 1]), NORMBLUR_SIGMA), [h, w, 1]);
+        return tf.tile(tf.mul(scaled(n), 255), [1, 1, 3]) as tf.Tensor3D;
+      }
+    }
+  });
+}

@@ -1,0 +1,3 @@
+// Backward views: the image-space signal from a unit, and its display filters.
+export { backward, type BackwardOptions } from './backward';
+export { backwardImage, NORMBLUR_SIGMA, type BackwardFilter } from './backward-image';
