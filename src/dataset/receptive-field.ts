@@ -95,7 +95,7 @@ function step(l: LayerInfo, inputs: Field[], target: string, size: readonly [num
   const perAxis = (fn: (axis: 0 | 1) => Axis): Field => [fn(0), fn(1)];
   if (GLOBAL.has(l.className) || !spatial) {
     const whole = inputs.map((f) => everything(f, size));
-    return perAxis((a) => envelope(whole.map((f) => f[a])));
+    return perAxis((a) => envelope(whole.map((f) => f[a]), size[a]));
   }
   if (l.geometry) return perAxis((a) => windowed(inputs[0][a], l.geometry!, a, l, target));
   if (POINTWISE.has(l.className) || l.className === 'Dense') return perAxis((a) => envelope(inputs.map((f) => f[a]), size[a]));
