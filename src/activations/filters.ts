@@ -64,9 +64,9 @@ export function filterImages(net: Net, layer?: string, options: FilterImagesOpti
   const [dh, dw] = geometry.dilations;
   const eh = (kh - 1) * dh + 1;
   const ew = (kw - 1) * dw + 1;
-  // Any size works for a fully convolutional net; one where the centre window fits does.
-  const h = net.inputShape[0] ?? 2 * (eh + sh);
-  const w = net.inputShape[1] ?? 2 * (ew + sw);
+  // A fully convolutional net takes any size: a small one where the centre window fits is cheapest.
+  const h = (net.fullyConvolutional ? null : net.inputShape[0]) ?? 2 * (eh + sh);
+  const w = (net.fullyConvolutional ? null : net.inputShape[1]) ?? 2 * (ew + sw);
   const pad = geometry.padding;
   const ay = axis(h, eh, sh, pad === 'same' || pad === 'valid' ? pad : pad[0]);
   const ax = axis(w, ew, sw, pad === 'same' || pad === 'valid' ? pad : pad[1]);

@@ -12,8 +12,9 @@ export interface Prediction {
 }
 
 /**
- * The `k` most probable classes of the first image of a 0–255 RGB batch: softmax of the
- * net's pre-softmax scores (`net.logits`), highest first.
+ * The `k` most probable classes (default 5, or every class when there are fewer) of the
+ * first image of a 0–255 RGB batch: softmax of the net's pre-softmax scores
+ * (`net.logits`), highest first.
  *
  * @example
  * ```ts
@@ -21,8 +22,8 @@ export interface Prediction {
  * for (const p of topPredictions(net, frame, 5, labels)) console.log(p.label, p.probability.toFixed(3));
  * ```
  */
-export function topPredictions(net: Net, pixels: tf.Tensor4D, k = 5, labels?: readonly string[]): Prediction[] {
-  checkOption(Number.isInteger(k) && k >= 1, 'k', 'an integer ≥ 1', k);
+export function topPredictions(net: Net, pixels: tf.Tensor4D, k?: number, labels?: readonly string[]): Prediction[] {
+  checkOption(k === undefined || (Number.isInteger(k) && k >= 1), 'k', 'an integer ≥ 1', k);
   const out = net.forward(pixels, { taps: [net.logits] });
   let values: Float32Array;
   let indices: Int32Array;
@@ -30,6 +31,7 @@ export function topPredictions(net: Net, pixels: tf.Tensor4D, k = 5, labels?: re
   try {
     const logits = out[net.logits];
     classes = logits.size / logits.shape[0];
+    k ??= Math.min(5, classes);
     checkOption(k <= classes, 'k', `at most the number of classes (${classes})`, k);
     checkOption(labels === undefined || (Array.isArray(labels) && labels.length === classes), 'labels', `an array of ${classes} class names (one per logit)`, labels && `${labels.length} names`);
     const top = tf.tidy(() => {

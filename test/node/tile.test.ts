@@ -74,7 +74,7 @@ describe(`tileActivations: exact pixels on hand-made activations (${backend})`, 
     }
     return rows;
   };
-  const tile = (options?: TileOptions, input = act()) => {
+  const tile = (options?: TileOptions, input: tf.Tensor = act()) => {
     const img = tileActivations(input, options);
     input.dispose();
     return img;
