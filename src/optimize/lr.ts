@@ -1,0 +1,84 @@
+import { checkOption } from '../errors';
+
+/**
+ * How the step size is chosen each step: `constant` (x += lr · g) or the toolbox's
+ * `progress` policy, `lr = min(maxLr, desiredProgress / ‖g‖²)`, which aims for a predicted
+ * activation gain of `lr · ‖g‖² = desiredProgress` per step. Plain data.
+ */
+export type LrPolicy =
+  | { readonly kind: 'constant'; readonly lr: number }
+  | { readonly kind: 'progress'; readonly maxLr: number; readonly desiredProgress: number };
+
+/**
+ * A constant learning rate.
+ *
+ * @example
+ * ```ts
+ * optimizeUnit(net, classLogit(130), { lr: lrConstant(100) });   // same as lr: 100
+ * ```
+ */
+export function lrConstant(lr: number): LrPolicy {
+  checkOption(Number.isFinite(lr) && lr >= 0, 'lr', 'a finite number ≥ 0', lr);
+  return { kind: 'constant', lr };
+}
+
+/**
+ * The toolbox's "progress" learning rate: `min(maxLr, desiredProgress / ‖g‖²)`.
+ *
+ * @example
+ * ```ts
+ * const lr = lrProgress({ maxLr: 100, desiredProgress: 2 });   // preset 1
+ * ```
+ */
+export function lrProgress(options: { maxLr: number; desiredProgress: number }): LrPolicy {
+  const { maxLr, desiredProgress } = options ?? ({} as { maxLr: number; desiredProgress: number });
+  checkOption(Number.isFinite(maxLr) && maxLr > 0, 'maxLr', 'a finite number > 0', maxLr);
+  checkOption(Number.isFinite(desiredProgress) && desiredProgress > 0, 'desiredProgress', 'a finite number > 0', desiredProgress);
+  return { kind: 'progress', maxLr, desiredProgress };
+}
+
+/** A number or a policy, as the `lr` option accepts; checked. */
+export function toLrPolicy(lr: number | LrPolicy): LrPolicy {
+  if (typeof lr === 'number') return lrConstant(lr);
+  if (lr && lr.kind === 'constant') return lrConstant(lr.lr);
+  if (lr && lr.kind === 'progress') return lrProgress(lr);
+  checkOption(false, 'lr', 'a number, lrConstant(x) or lrProgress({ maxLr, desiredProgress })', lr);
+  throw new Error('unreachable');
+}
+
+/**
+ * The RMS per value of CaffeNet's first input gradient under preset 3: the toolbox's log
+ * for fc8 unit 130 shows the first step (lr 100) moving the image by 3413 in L2 over
+ * 3 × 227 × 227 values, so RMS(g0) = 3413 / (100 · √154587) ≈ 0.0868.
+ */
+export const CAFFENET_GRAD_RMS = 3413 / (100 * Math.sqrt(3 * 227 * 227));
+
+/**
+ * How the presets' learning rates are read on a given net:
+ * - `'caffenet'` (default): the objective is measured in units where its first input
+ *   gradient has CaffeNet's size, i.e. it is multiplied by `s = 0.0868 / RMS(g0)`
+ *   (per image, fixed at step 0). Both policies then run verbatim on `s · a`: a constant
+ *   step is `lr · s · g`, a progress step `min(maxLr, p / (s²‖g‖²)) · s · g`. The first step
+ *   moves each pixel by about `lr · 0.0868` (8.7 for lr 100), as on CaffeNet.
+ * - `'verbatim'`: the toolbox's numbers as they are (`s = 1`), right for CaffeNet-sized
+ *   gradients only.
+ * - a number: a fixed `s`.
+ */
+export type LrScale = 'caffenet' | 'verbatim' | number;
+
+/** The objective scale `s` for one image from its first gradient's sum of squares. */
+export function objectiveScale(lrScale: LrScale, sumSquares0: number, values: number): number {
+  if (typeof lrScale === 'number') return lrScale;
+  if (lrScale === 'verbatim') return 1;
+  const rms = Math.sqrt(sumSquares0 / values);
+  // A unit with no gradient at the start cannot be calibrated; leave it unscaled.
+  return rms > 0 && Number.isFinite(rms) ? CAFFENET_GRAD_RMS / rms : 1;
+}
+
+/** The multiplier of g for one image at one step: `η · s`. */
+export function stepSize(policy: LrPolicy, s: number, sumSquares: number): number {
+  if (policy.kind === 'constant') return policy.lr * s;
+  const scaledSq = s * s * sumSquares;
+  const lr = scaledSq > 0 ? Math.min(policy.maxLr, policy.desiredProgress / scaledSq) : policy.maxLr;
+  return lr * s;
+}
