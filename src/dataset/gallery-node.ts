@@ -1,0 +1,82 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Net } from '../net/types';
+import { checkOption } from '../errors';
+import { writePng } from '../image/node-io';
+import type { TopActivations } from './top-activations';
+import { unitMontage, type ImageLoader, type UnitMontageOptions } from './unit-montage';
+
+/** Options for {@link writeGallery}. */
+export interface GalleryOptions extends UnitMontageOptions {
+  /** Which units to draw, per layer. Default: every unit of every layer in the result. */
+  units?: Readonly<Record<string, readonly number[]>>;
+  /** The page title. Default `'Top images per unit'`. */
+  title?: string;
+  /** Called after each unit's PNG is written. */
+  onProgress?: (progress: { done: number; total: number; layer: string; unit: number }) => void;
+}
+
+/** What {@link writeGallery} wrote. */
+export interface GalleryFiles {
+  /** The HTML page. */
+  readonly html: string;
+  /** One PNG per unit, in page order. */
+  readonly images: readonly string[];
+}
+
+const safe = (name: string) => name.replace(/[^A-Za-z0-9_.-]/g, '_');
+const escape = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+
+/**
+ * Writes a gallery of a {@link topActivations} result into `dir`: one PNG per unit (its
+ * top crops beside their backward views, see {@link unitMontage}) and `index.html`
+ * showing them by layer, each with its images' ids, values and positions. Node only.
+ *
+ * @example
+ * ```ts
+ * const files = await writeGallery('out/gallery', net, top, (id) => readImage(id), {
+ *   units: { leaky_re_lu_5: [0, 1, 2, 3] }, mode: 'deconv' });
+ * console.log(`open ${files.html}`);
+ * ```
+ */
+export async function writeGallery(dir: string, net: Net, top: TopActivations, load: ImageLoader, options: GalleryOptions = {}): Promise<GalleryFiles> {
+  const { units, title = 'Top images per unit', onProgress, ...montageOptions } = options;
+  checkOption(typeof dir === 'string' && dir.length > 0, 'dir', 'a folder path', dir);
+  const wanted = Object.entries(units ?? Object.fromEntries(Object.entries(top.layers).map(([l, v]) => [l, v.units.map((_, i) => i)])));
+  const total = wanted.reduce((n, [, list]) => n + list.length, 0);
+  await mkdir(dir, { recursive: true });
+  const images: string[] = [];
+  const sections: string[] = [];
+  let done = 0;
+  for (const [layer, list] of wanted) {
+    const figures: string[] = [];
+    for (const unit of list) {
+      const picture = await unitMontage(net, top, layer, unit, load, montageOptions);
+      const file = `${safe(layer)}-unit-${unit}.png`;
+      try {
+        await writePng(join(dir, file), picture);
+      } finally {
+        picture.dispose();
+      }
+      images.push(join(dir, file));
+      const rows = top.layers[layer].units[unit]
+        .map((e, i) => `<li>${i + 1}. ${escape(e.id)}: ${e.value.toPrecision(4)} at (${e.y}, ${e.x})</li>`)
+        .join('');
+      figures.push(`<figure><img src="${encodeURI(file)}" alt="${escape(`${layer} unit ${unit}`)}"><figcaption>unit ${unit}<details><summary>images</summary><ol>${rows}</ol></details></figcaption></figure>`);
+      onProgress?.({ done: ++done, total, layer, unit });
+    }
+    sections.push(`<section><h2>${escape(layer)}</h2>${figures.join('\n')}</section>`);
+  }
+  const view = montageOptions.mode === 'none' ? 'crops' : `crops (left) and their ${montageOptions.mode ?? 'deconv'} views (right)`;
+  const page = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${escape(title)}</title>
+<style>body{font:14px system-ui,sans-serif;margin:1.5em}figure{display:inline-block;margin:0 1em 1em 0;vertical-align:top}img{image-rendering:pixelated;display:block}ol{margin:0;padding-left:1.5em}</style>
+</head><body><h1>${escape(title)}</h1>
+<p>Top ${top.k} of ${top.images} images per unit${top.size ? `, resized to ${top.size[0]}×${top.size[1]}` : ''}: receptive-field ${view}.</p>
+${sections.join('\n')}
+</body></html>
+`;
+  const html = join(dir, 'index.html');
+  await writeFile(html, page);
+  return { html, images };
+}

@@ -1,0 +1,98 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { DeepvisError, checkOption } from '../errors';
+import type { BackwardRule, Net } from '../net/types';
+import { backward } from '../backward/backward';
+import { backwardImage, type BackwardFilter } from '../backward/backward-image';
+import { cropReceptiveField, type CropOptions } from './crop';
+import { montage } from './montage';
+import { receptiveField } from './receptive-field';
+import type { TopActivations } from './top-activations';
+
+/** Loads a dataset image by id as `[h, w, 3]` 0–255 RGB; {@link unitMontage} disposes it after use. */
+export type ImageLoader = (id: string) => tf.Tensor3D | Promise<tf.Tensor3D>;
+
+/** Options for {@link unitMontage}. */
+export interface UnitMontageOptions {
+  /** The backward view beside the crops: `'deconv'` (default, as the paper), `'guided'`, `'gradient'`, or `'none'` for crops only. */
+  mode?: BackwardRule | 'none';
+  /** How the backward signal is shown. Default `'norm'`. */
+  filter?: BackwardFilter;
+  /** Small crops are enlarged (nearest neighbour, whole multiples) to at least this many pixels a side. Default 64. */
+  tileSize?: number;
+  /** What fills a crop where the field leaves the image. Default `net.mean` (the net's "zero"). */
+  fill?: CropOptions['fill'];
+  /** Pixels between the crop grid and the backward grid. Default 8. */
+  gap?: number;
+}
+
+/**
+ * One unit's picture from a {@link topActivations} result: a grid (3 wide) of the
+ * receptive-field crops of its top images and, beside it, the same grid of the backward
+ * signal (deconv by default) from the unit at its maximum, cropped alike. Each image is
+ * loaded with `load`, resized as the run resized it, and disposed. Returns an RGB
+ * `[h, w, 3]` 0–255 tensor the caller owns.
+ *
+ * @example
+ * ```ts
+ * const picture = await unitMontage(net, top, 'leaky_re_lu_5', 12, (id) => readImage(id));
+ * await writePng('unit-12.png', picture);
+ * picture.dispose();
+ * ```
+ */
+export async function unitMontage(
+  net: Net,
+  top: TopActivations,
+  layer: string,
+  unit: number,
+  load: ImageLoader,
+  options: UnitMontageOptions = {},
+): Promise<tf.Tensor3D> {
+  const { mode = 'deconv', filter = 'norm', tileSize = 64, fill = net.mean, gap = 8 } = options;
+  checkOption(['deconv', 'guided', 'gradient', 'none'].includes(mode), 'mode', "'deconv', 'guided', 'gradient' or 'none'", mode);
+  checkOption(Number.isInteger(tileSize) && tileSize > 0, 'tileSize', 'a positive integer', tileSize);
+  const units = top.layers[layer]?.units;
+  if (!units) throw new DeepvisError('UNKNOWN_LAYER', `The result has no layer '${layer}'; it has ${Object.keys(top.layers).map((l) => `'${l}'`).join(', ')}.`);
+  if (!(Number.isInteger(unit) && unit >= 0 && unit < units.length)) {
+    throw new DeepvisError('OUT_OF_RANGE', `Unit ${unit} is out of range: layer '${layer}' has ${units.length} units (0…${units.length - 1}).`);
+  }
+  const entries = units[unit];
+  if (entries.length === 0) throw new DeepvisError('BAD_VALUE', `Unit ${unit} of '${layer}' has no images (was the run empty?).`);
+  const spatial = net.layer(layer).outputShape.length === 3;
+  const crops: tf.Tensor3D[] = [];
+  const signals: tf.Tensor3D[] = [];
+  try {
+    for (const e of entries) {
+      const original = await load(e.id);
+      try {
+        const [crop, signal] = tf.tidy((): tf.Tensor3D[] => {
+          const img = top.size ? tf.image.resizeBilinear(original, [top.size[0], top.size[1]]) : tf.cast(original, 'float32');
+          const field = receptiveField(net, layer, { inputSize: [img.shape[0], img.shape[1]] });
+          const enlarge = (t: tf.Tensor3D) => {
+            const f = Math.max(1, Math.floor(tileSize / Math.max(t.shape[0], t.shape[1])));
+            return f === 1 ? t : tf.image.resizeNearestNeighbor(t, [t.shape[0] * f, t.shape[1] * f]);
+          };
+          const crop = enlarge(cropReceptiveField(img, field, e.y, e.x, { fill }));
+          if (mode === 'none') return [crop];
+          const g = backward(net, tf.expandDims(img) as tf.Tensor4D, { layer, channel: unit, at: spatial ? [e.y, e.x] : 'max', mode });
+          const cut = cropReceptiveField(tf.squeeze(g, [0]) as tf.Tensor3D, field, e.y, e.x, { fill: 0 });
+          return [crop, enlarge(backwardImage(cut, filter))];
+        });
+        crops.push(crop);
+        if (signal) signals.push(signal);
+      } finally {
+        original.dispose();
+      }
+    }
+    const rows = Math.ceil(top.k / 3);
+    // Fields of global layers follow each image's size: bring such tiles to the first one's.
+    const grid = (tiles: tf.Tensor3D[]) => tf.tidy(() => {
+      const [h, w] = tiles[0].shape;
+      const same = tiles.map((t) => (t.shape[0] === h && t.shape[1] === w ? t : tf.image.resizeBilinear(t, [h, w])));
+      return montage(same, { cols: 3, rows });
+    });
+    if (mode === 'none') return grid(crops);
+    return tf.tidy(() => montage([grid(crops), grid(signals)], { cols: 2, gap }));
+  } finally {
+    tf.dispose([...crops, ...signals]);
+  }
+}
