@@ -28,7 +28,14 @@ export function asChannelMap(act: tf.Tensor, what = 'activations'): { map: tf.Te
   );
 }
 
-/** Throws OUT_OF_RANGE unless `c` is a channel index below `channels`. */
+/**
+ * Throws OUT_OF_RANGE unless `c` is a channel index below `channels`.
+ *
+ * @example
+ * ```ts
+ * checkChannel(16, 16);   // throws: "channel 16 is out of range: this layer has 16 channels (0…15)."
+ * ```
+ */
 export function checkChannel(c: number, channels: number, what = 'channel'): void {
   if (!Number.isInteger(c) || c < 0 || c >= channels) {
     throw new DeepvisError('OUT_OF_RANGE', `${what} ${c} is out of range: this layer has ${channels} channels (0…${channels - 1}).`);

@@ -3,9 +3,23 @@ import { checkOption } from '../errors';
 import { asChannelMap, assembleGrid, checkChannel } from './grid';
 import { tileLayout } from './tile-layout';
 
-/** The RGB colour of padding and empty slots in a tiled grid. */
+/**
+ * The RGB colour of padding and empty slots in a tiled grid.
+ *
+ * @example
+ * ```ts
+ * ctx.fillStyle = `rgb(${TILE_PADDING_COLOR.join(',')})`;   // a frame that matches the grid
+ * ```
+ */
 export const TILE_PADDING_COLOR: readonly [number, number, number] = [64, 64, 64];
-/** The default border colour of a highlighted tile. */
+/**
+ * The default border colour of a highlighted tile.
+ *
+ * @example
+ * ```ts
+ * tileActivations(act, { highlight: [{ channel: 3 }, { channel: 9, color: [0, 160, 255] }] });   // 3 gets this colour
+ * ```
+ */
 export const TILE_HIGHLIGHT_COLOR: readonly [number, number, number] = [255, 200, 0];
 
 /** A tile to frame in a colour (the cursor, a frozen backprop unit…). */

@@ -7,7 +7,14 @@ export type BackwardFilter = 'raw' | 'gray' | 'norm' | 'normblur';
 
 const FILTERS: readonly BackwardFilter[] = ['raw', 'gray', 'norm', 'normblur'];
 
-/** The toolbox's blur width for `normblur`, in pixels. */
+/**
+ * The toolbox's blur width for `normblur`, in pixels.
+ *
+ * @example
+ * ```ts
+ * const soft = gaussianBlur(norm, NORMBLUR_SIGMA);   // what backwardImage(g, 'normblur') does before scaling
+ * ```
+ */
 export const NORMBLUR_SIGMA = 4;
 
 /**
