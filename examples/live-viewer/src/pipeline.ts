@@ -1,0 +1,144 @@
+// One frame of the viewer: forward with taps, the layer grid, the selected unit enlarged,
+// its backward view and the top-5 classes, drawn into canvases. Every tensor made here is
+// disposed here: the tensor count stays flat however many frames run.
+import * as tf from '@tensorflow/tfjs-core';
+import { activations, backward, backwardImage, channelImage, tileActivations, tileLayout, type BackwardRule, type Net } from './deepvis';
+
+export type Filter = 'raw' | 'gray' | 'norm' | 'normblur';
+export type Seed = 'unit' | 'activation';
+
+/** What the person chose; the pipeline reads it, the UI writes it. */
+export interface ViewState {
+  layer: string;
+  /** The unit under the cursor (enlarged, highlighted yellow). */
+  selected: number;
+  /** A unit frozen for the backward view (highlighted cyan), or null to follow the cursor. */
+  pinned: number | null;
+  mode: BackwardRule;
+  filter: Filter;
+  seed: Seed;
+  normalize: 'layer' | 'channel';
+  boost: number;
+  gamma: number;
+  /** Run the backward view every frame (it costs about two forwards). */
+  backwardOn: boolean;
+  /** Side of the square input fed to the net. */
+  size: number;
+}
+
+export interface Panes {
+  readonly input: HTMLCanvasElement;
+  readonly grid: HTMLCanvasElement;
+  readonly unit: HTMLCanvasElement;
+  readonly backward: HTMLCanvasElement;
+}
+
+export interface Prediction { readonly index: number; readonly label: string; readonly probability: number }
+
+/** The grid geometry of a layer: how many units and the size of one tile. */
+export interface LayerGrid {
+  readonly channels: number;
+  /** False for a fully connected layer (each unit a block). */
+  readonly spatial: boolean;
+  readonly tileHeight: number;
+  readonly tileWidth: number;
+  readonly layout: ReturnType<typeof tileLayout>;
+}
+
+export interface FrameResult {
+  readonly grid: LayerGrid;
+  readonly predictions: readonly Prediction[];
+  /** Milliseconds the frame took, readback and drawing included. */
+  readonly totalMs: number;
+  /** The unit the backward view shows (pinned or selected), or null when it is off. */
+  readonly backwardUnit: number | null;
+}
+
+/** Side of one fully connected unit's block in the grid, in pixels. */
+export const FC_BLOCK = 4;
+const PADDING = 1;
+const CURSOR: [number, number, number] = [255, 210, 0];
+const PINNED: [number, number, number] = [0, 220, 255];
+
+/** The grid geometry for an activation of shape `[1, h, w, c]` or `[1, n]`. */
+export function layerGrid(shape: readonly number[]): LayerGrid {
+  const spatial = shape.length === 4;
+  const channels = shape[shape.length - 1];
+  const tileHeight = spatial ? shape[1] : FC_BLOCK;
+  const tileWidth = spatial ? shape[2] : FC_BLOCK;
+  return { channels, spatial, tileHeight, tileWidth, layout: tileLayout(channels, tileHeight, tileWidth, { padding: PADDING }) };
+}
+
+/** Puts `[h, w, 3]` RGB values (0–255, from `values` at `offset`) into a canvas, resizing it. */
+function put(canvas: HTMLCanvasElement, values: Float32Array, offset: number, h: number, w: number): void {
+  if (canvas.width !== w) canvas.width = w;
+  if (canvas.height !== h) canvas.height = h;
+  const rgba = new Uint8ClampedArray(h * w * 4);
+  for (let i = 0, j = offset; i < rgba.length; i += 4, j += 3) {
+    rgba[i] = values[j];
+    rgba[i + 1] = values[j + 1];
+    rgba[i + 2] = values[j + 2];
+    rgba[i + 3] = 255;
+  }
+  canvas.getContext('2d')!.putImageData(new ImageData(rgba, w, h), 0, 0);
+}
+
+/**
+ * Runs one frame on `pixels` ([1, size, size, 3], 0–255) and draws every pane. Everything
+ * shown is read back from the device in ONE transfer: on WebGL each readback stalls the
+ * pipeline, and a frame with five of them runs at a fraction of the speed.
+ */
+export async function renderFrame(net: Net, pixels: tf.Tensor4D, state: ViewState, panes: Panes, labels: readonly string[]): Promise<FrameResult> {
+  const t0 = performance.now();
+  const taps = state.layer === net.logits ? [state.layer] : [state.layer, net.logits];
+  const owned: tf.Tensor[] = [];
+  try {
+    const acts = activations(net, pixels, { layers: taps });
+    owned.push(...Object.values(acts));
+    const act = acts[state.layer];
+    const grid = layerGrid(act.shape);
+    const selected = Math.min(Math.max(0, state.selected), grid.channels - 1);
+    const pinned = state.pinned !== null && state.pinned < grid.channels ? state.pinned : null;
+    const highlight = [{ channel: selected, color: CURSOR }];
+    if (pinned !== null && pinned !== selected) highlight.push({ channel: pinned, color: PINNED });
+
+    const images: [HTMLCanvasElement, tf.Tensor3D][] = [
+      [panes.input, tf.squeeze(pixels, [0]) as tf.Tensor3D],
+      [panes.grid, tileActivations(act, { normalize: state.normalize, boost: state.boost, gamma: state.gamma, padding: PADDING, highlight, blockSize: FC_BLOCK })],
+      // At its own resolution: the canvas's CSS size enlarges it (pixelated), for free.
+      [panes.unit, channelImage(act, selected, { size: act.rank === 4 ? [act.shape[1]!, act.shape[2]!] : [1, 1] })],
+    ];
+    owned.push(...images.map(([, t]) => t));
+    const backwardUnit = state.backwardOn ? pinned ?? selected : null;
+    if (backwardUnit !== null) {
+      const signal = backward(net, pixels, { layer: state.layer, channel: backwardUnit, seed: state.seed, mode: state.mode });
+      owned.push(signal);
+      const shown = backwardImage(signal, state.filter);
+      owned.push(shown);
+      images.push([panes.backward, shown]);
+    }
+    const logits = acts[net.logits];
+    const k = Math.min(5, logits.size);
+    const packed = tf.tidy(() => {
+      const { values, indices } = tf.topk(tf.softmax(tf.reshape(logits, [1, -1]) as tf.Tensor2D), k);
+      const flat = images.map(([, t]) => tf.reshape(tf.clipByValue(tf.round(tf.cast(t, 'float32')), 0, 255), [-1]));
+      return tf.concat([tf.reshape(values, [-1]), tf.reshape(tf.cast(indices, 'float32'), [-1]), ...flat]);
+    });
+    owned.push(packed);
+    const all = (await packed.data()) as Float32Array;
+
+    const predictions = Array.from({ length: k }, (_, j) => {
+      const index = all[k + j];
+      return { index, label: labels[index] || `class ${index}`, probability: all[j] };
+    });
+    let offset = 2 * k;
+    for (const [canvas, t] of images) {
+      const [h, w] = t.shape;
+      put(canvas, all, offset, h, w);
+      offset += h * w * 3;
+    }
+    return { grid, predictions, totalMs: performance.now() - t0, backwardUnit };
+  } finally {
+    tf.dispose(owned);
+  }
+}

@@ -1,0 +1,231 @@
+// End to end: the live viewer (examples/live-viewer) in headless Chromium, its webcam fed by
+// Chromium's fake camera playing a Y4M file this test writes: two very different patterns
+// taking turns. Runs on WebGL (SwiftShader), with a small input so that it stays quick.
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type ViteDevServer } from 'vite';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { DebugHook, Snapshot } from '../../examples/live-viewer/src/debug';
+import { writeY4m, type Pattern } from './y4m';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SHARED = process.env.DEEPVIS_SHARED ?? '';
+const MODEL = SHARED ? join(SHARED, 'models/darknet-tiny-imagenet-tfjs/model.json') : '';
+const ROOT = resolve(__dirname, '../..');
+const ARTIFACTS = join(ROOT, 'test/artifacts/live-viewer');
+
+const skip = !existsSync(CHROMIUM)
+  ? `Chromium not found at ${CHROMIUM} (set CHROMIUM_PATH)`
+  : !MODEL || !existsSync(MODEL)
+    ? 'the shared Darknet-Tiny model is absent (set DEEPVIS_SHARED to the folder holding models/darknet-tiny-imagenet-tfjs)'
+    : '';
+if (skip) console.warn(`[e2e live-viewer] skipped: ${skip}.`);
+
+/**
+ * Input side fed to the net: small, because WebGL runs on SwiftShader (a CPU) here. Measured
+ * on a loaded 2-core machine: about 4 frames/s at 32², 1.5 at 64², 0.3 at 224².
+ */
+const SIZE = 32;
+/** A layer with 16 units of 8×8 at this input size (Darknet's leaky_re_lu_3: 56²×16 at 224). */
+const LAYER = 'leaky_re_lu_3';
+const FLAT_FRAMES = 300;
+
+// Pattern A: black and white vertical bars (grey on average). Pattern B: red and blue
+// horizontal bands with a green disc (no grey at all). Told apart by the input's mean colour.
+const barsA: Pattern = (x) => ((x >> 3) % 2 ? [255, 255, 255] : [0, 0, 0]);
+const bandsB: Pattern = (x, y) => ((x - 80) ** 2 + (y - 60) ** 2 < 30 ** 2 ? [0, 230, 0] : (y >> 4) % 2 ? [230, 0, 0] : [0, 0, 230]);
+const isA = (s: Snapshot) => Math.abs(s.input.mean[0] - s.input.mean[1]) < 25 && Math.abs(s.input.mean[1] - s.input.mean[2]) < 25;
+
+const fmt = (v: readonly number[]) => v.map((x) => x.toFixed(1)).join('/');
+
+type Hook = DebugHook;
+
+async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createNetServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => res(port));
+    });
+  });
+}
+
+describe.skipIf(!!skip)('live viewer in Chromium with a fake camera', () => {
+  let server: ViteDevServer;
+  let browser: Browser;
+  let page: Page;
+  let base = '';
+  const consoleErrors: string[] = [];
+  const y4m = join(tmpdir(), `deepvis-e2e-${process.pid}.y4m`);
+
+  const hook = <T>(fn: (h: Hook) => T | Promise<T>): Promise<T> =>
+    page.evaluate(`(${fn.toString()})(window.__deepvis)`) as Promise<T>;
+  const nextFrame = () => hook((h) => h.nextFrame());
+  const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, name), fullPage: true });
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    writeY4m(y4m, [barsA, bandsB], { width: 160, height: 120, fps: 10, framesEach: 10 });
+    const port = await freePort();
+    server = await createServer({
+      configFile: join(ROOT, 'examples/live-viewer/vite.config.ts'),
+      // No file watching: an edit elsewhere in the repo must not reload the page mid-test.
+      server: { port, strictPort: true, host: '127.0.0.1', hmr: false, watch: null },
+      logLevel: 'warn',
+    });
+    await server.listen();
+    base = `http://127.0.0.1:${port}/`;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+        '--disable-quic', '--no-first-run', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+        `--use-file-for-fake-video-capture=${y4m}`, '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
+      ],
+    });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    page = await context.newPage();
+    page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+    page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    rmSync(y4m, { force: true });
+  });
+
+  it('starts on the webcam and draws every pane', async () => {
+    const t0 = Date.now();
+    await page.goto(`${base}?input=webcam&backend=webgl&size=${SIZE}&layer=${LAYER}&mode=guided&filter=norm`);
+    await page.waitForFunction(() => !!window.__deepvis?.ready && window.__deepvis.frames >= 3, null, { timeout: 150_000 });
+    const info = await hook((h) => ({ backend: h.backend, layer: h.layer, error: h.error, grid: h.grid, frameMs: h.frameMs }));
+    console.log(`[e2e live-viewer] ready after ${((Date.now() - t0) / 1000).toFixed(1)} s; ${JSON.stringify(info)}`);
+    expect(info.backend).toBe('webgl');
+    expect(info.layer).toBe(LAYER);
+    expect(info.error).toBe('');
+    // 16 units of 8×8 → 4 × 4 tiles with 1-px padding around and between: 4·9 + 1 = 37 pixels square.
+    expect(info.grid).toMatchObject({ channels: 16, tileHeight: 8, tileWidth: 8, cols: 4, rows: 4, width: 37, height: 37 });
+    const s = await nextFrame();
+    expect([s.input.width, s.input.height]).toEqual([SIZE, SIZE]);
+    expect([s.grid.width, s.grid.height]).toEqual([37, 37]);
+    expect([s.unit.width, s.unit.height]).toEqual([8, 8]); // the unit at its own resolution, enlarged by CSS
+    expect([s.backward.width, s.backward.height]).toEqual([SIZE, SIZE]);
+    console.log(`[e2e live-viewer] mean RGB: input ${fmt(s.input.mean)}, grid ${fmt(s.grid.mean)}, unit ${fmt(s.unit.mean)}, backward ${fmt(s.backward.mean)}`);
+    for (const pane of [s.input, s.grid]) expect(Math.max(...pane.mean)).toBeGreaterThan(10); // not black
+    expect(await page.locator('#predictions li').count()).toBe(5);
+    await shot('01-started.png');
+  });
+
+  it('the grid changes when the camera frames change', async () => {
+    const seen: Snapshot[] = [];
+    for (let i = 0; i < 60 && !(seen.filter(isA).length >= 3 && seen.filter((s) => !isA(s)).length >= 3); i++) {
+      seen.push(await nextFrame());
+    }
+    const a = seen.filter(isA);
+    const b = seen.filter((s) => !isA(s));
+    console.log(`[e2e live-viewer] ${seen.length} frames: ${a.length} of pattern A, ${b.length} of B; ` +
+      `distinct grids A ${new Set(a.map((s) => s.grid.hash)).size}, B ${new Set(b.map((s) => s.grid.hash)).size}`);
+    expect(a.length).toBeGreaterThanOrEqual(3);
+    expect(b.length).toBeGreaterThanOrEqual(3);
+    const gridsA = new Set(a.map((s) => s.grid.hash));
+    const gridsB = new Set(b.map((s) => s.grid.hash));
+    for (const h of gridsB) expect(gridsA.has(h)).toBe(false);
+    // Each pattern gives one grid: the grid is a function of the frame (and nothing else changed).
+    expect([gridsA.size, gridsB.size]).toEqual([1, 1]);
+    // The enlarged unit follows the frames too.
+    const unitsA = new Set(a.map((s) => s.unit.hash));
+    expect(b.some((s) => !unitsA.has(s.unit.hash))).toBe(true);
+    await shot('02-pattern-' + (isA(seen[seen.length - 1]) ? 'a' : 'b') + '.png');
+  });
+
+  it('clicking a tile selects that unit and updates the enlarged and backward panes', async () => {
+    await page.keyboard.press('Space'); // freeze frame: from now on only the selection changes
+    expect(await hook((h) => h.frozen)).toBe(true);
+    const before = await nextFrame();
+    const grid = (await hook((h) => h.grid))!;
+    const selected = await hook((h) => h.selected);
+    const target = selected === grid.cols + 2 ? grid.cols + 1 : grid.cols + 2; // row 1, col 1 or 2
+    const row = Math.floor(target / grid.cols);
+    const col = target % grid.cols;
+    // Tile centre in grid pixels (1-px padding around and between tiles), then in page pixels.
+    const gx = 1 + col * (grid.tileWidth + 1) + grid.tileWidth / 2;
+    const gy = 1 + row * (grid.tileHeight + 1) + grid.tileHeight / 2;
+    const box = (await page.locator('#grid').boundingBox())!;
+    await page.mouse.click(box.x + (gx * box.width) / grid.width, box.y + (gy * box.height) / grid.height);
+    const after = await nextFrame();
+    expect(await hook((h) => h.selected)).toBe(target);
+    expect(after.input.hash).toBe(before.input.hash); // same frame…
+    expect(after.grid.hash).not.toBe(before.grid.hash); // …the cursor frame moved…
+    expect(after.unit.hash).not.toBe(before.unit.hash); // …another unit enlarged…
+    expect(after.backward.hash).not.toBe(before.backward.hash); // …and its backward view.
+    await shot('03-selected-unit.png');
+
+    // Keys move the cursor: → one unit, ↓ one row.
+    await page.keyboard.press('ArrowRight');
+    await nextFrame();
+    expect(await hook((h) => h.selected)).toBe(target + 1);
+    await page.keyboard.press('ArrowDown');
+    const moved = await nextFrame();
+    expect(await hook((h) => h.selected)).toBe(target + 1 + grid.cols);
+    expect(moved.unit.hash).not.toBe(after.unit.hash);
+    await page.keyboard.press('Space'); // back to live
+    expect(await hook((h) => h.frozen)).toBe(false);
+  });
+
+  it(`the tensor count stays flat over ${FLAT_FRAMES} frames`, { timeout: 360_000 }, async () => {
+    const start = await nextFrame();
+    const t0 = Date.now();
+    const counts: number[] = [];
+    let end = start;
+    while (end.frame < start.frame + FLAT_FRAMES) {
+      await page.waitForTimeout(2000);
+      end = await nextFrame();
+      counts.push(end.tensors);
+    }
+    const t1 = Date.now();
+    const fps = ((end.frame - start.frame) * 1000) / (t1 - t0);
+    const info = await hook((h) => ({ frameMs: h.frameMs, error: h.error }));
+    console.log(`[e2e live-viewer] ${end.frame - start.frame} frames at ${SIZE}² with the backward view: ${fps.toFixed(1)} fps, ` +
+      `${info.frameMs.toFixed(0)} ms/frame in the pipeline; tensors ${start.tensors} → ${counts.join(', ')}`);
+    expect(end.frame - start.frame).toBeGreaterThanOrEqual(FLAT_FRAMES);
+    expect(Math.max(...counts)).toBe(start.tensors);
+    expect(Math.min(...counts)).toBe(start.tensors);
+    expect(info.error).toBe('');
+    await shot('04-after-300-frames.png');
+  });
+
+  it('optimizes the selected unit on demand, drawing the image as it goes', async () => {
+    const tensorsBefore = (await nextFrame()).tensors;
+    await page.selectOption('#optimize-steps', '50');
+    await page.click('#optimize');
+    const canvasHash = () => page.evaluate(() => {
+      const c = document.querySelector<HTMLCanvasElement>('#optimized')!;
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let h = 0x811c9dc5;
+      for (let i = 0; i < d.length; i++) h = Math.imul(h ^ d[i], 0x01000193);
+      return `${c.width}x${c.height}:${(h >>> 0).toString(16)}`;
+    });
+    const stepShown = async () => Number(/step (\d+)\//.exec((await page.textContent('#optimized-caption')) ?? '')?.[1] ?? 0);
+    await page.waitForFunction(() => /step ([1-9]\d*)\//.test(document.querySelector('#optimized-caption')?.textContent ?? ''), null, { timeout: 120_000 });
+    const first = { step: await stepShown(), hash: await canvasHash() };
+    await page.waitForFunction((s) => Number(/step (\d+)\//.exec(document.querySelector('#optimized-caption')?.textContent ?? '')?.[1] ?? 0) > s, first.step, { timeout: 120_000 });
+    const later = { step: await stepShown(), hash: await canvasHash() };
+    console.log(`[e2e live-viewer] optimized image: step ${first.step} → ${later.step}; ${await page.textContent('#optimized-caption')}`);
+    expect(first.hash).toMatch(new RegExp(`^${SIZE}x${SIZE}:`));
+    expect(later.hash).not.toBe(first.hash); // it streams
+    await shot('05-optimizing.png');
+    await page.waitForFunction(() => !window.__deepvis!.optimizing, null, { timeout: 120_000 });
+    expect(await stepShown()).toBe(50);
+    // The frames kept running meanwhile, and the run left no tensors behind.
+    expect((await nextFrame()).tensors).toBe(tensorsBefore);
+  });
+
+  it('logged no errors in the page', () => {
+    expect(consoleErrors).toEqual([]);
+  });
+});
