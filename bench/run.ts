@@ -1,0 +1,48 @@
+// `npm run bench`: measures deepvis on this machine's Node backends and writes
+// bench/results/latest.md and latest.json. Ratios are measured within one run.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import { loadLayersModelFile } from '../src/backends/node';
+import { markdownTable, type Row } from './harness';
+import { benchNetGradient } from './net-gradient';
+
+const shared = resolve(process.env.DEEPVIS_SHARED ?? resolve(import.meta.dirname, '../../shared'));
+const darknet = resolve(shared, 'models/darknet-tiny-imagenet-tfjs/model.json');
+const backends = (process.env.BENCH_BACKENDS ?? 'wasm,cpu').split(',');
+const size = Number(process.env.BENCH_SIZE ?? 224);
+
+async function main() {
+  if (!existsSync(darknet)) {
+    console.error(`Darknet-Tiny not found at ${darknet}; set DEEPVIS_SHARED to the shared folder.`);
+    process.exit(1);
+  }
+  const rows: Row[] = [];
+  for (const backend of backends) {
+    await tf.setBackend(backend);
+    await tf.ready();
+    console.log(`[bench] ${backend}: Darknet-Tiny ${size}² …`);
+    const model = await loadLayersModelFile(darknet);
+    // The naive way takes ~38 s per step on cpu at 224²: time it once there.
+    rows.push(...(await benchNetGradient(model, backend, size, backend === 'cpu' ? 1 : 2)));
+    const peak = process.memoryUsage().rss / 2 ** 20;
+    rows.push({ section: 'memory', backend, metric: 'rss after section', value: peak, unit: 'MiB' });
+    model.dispose();
+  }
+  const table = markdownTable(rows);
+  console.log(`\n${table}\n`);
+  const out = resolve(import.meta.dirname, 'results');
+  await mkdir(out, { recursive: true });
+  const meta = { date: new Date().toISOString(), node: process.version, cpus: (await import('node:os')).cpus().length, size };
+  await writeFile(resolve(out, 'latest.md'), `# deepvis benchmark\n\n${JSON.stringify(meta)}\n\n${table}\n`);
+  await writeFile(resolve(out, 'latest.json'), JSON.stringify({ meta, rows }, null, 2));
+  console.log(`[bench] wrote ${resolve(out, 'latest.md')}`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

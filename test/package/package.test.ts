@@ -1,0 +1,56 @@
+// What a user installs: checked on the built package (run after `npm run build`).
+import { describe, expect, it } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+const root = resolve(__dirname, '../..');
+const bin = (name: string) => resolve(root, 'node_modules/.bin', name);
+const run = (cmd: string, args: string[]) => spawnSync(cmd, args, { cwd: root, encoding: 'utf8', timeout: 120_000 });
+
+describe.skipIf(!existsSync(resolve(root, 'dist/index.js')))('the published package', () => {
+  it('passes publint with no errors, warnings or suggestions', () => {
+    const r = run(bin('publint'), ['--strict']);
+    expect(r.stdout + r.stderr).toMatch(/All good!/);
+    expect(r.status).toBe(0);
+  });
+
+  it('passes @arethetypeswrong/cli for node16 (CJS and ESM) and bundlers', () => {
+    const r = run(bin('attw'), ['--pack', '.', '--profile', 'node16', '--format', 'table-flipped']);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+  });
+
+  it('packs only what users need', () => {
+    const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const files: string[] = JSON.parse(out)[0].files.map((f: { path: string }) => f.path);
+    expect(files.filter((f) => !/^(dist\/|README\.md$|LICENSE$|CHANGELOG\.md$|package\.json$)/.test(f))).toEqual([]);
+    for (const entry of ['index', 'webgl', 'wasm', 'node']) {
+      expect(files).toContain(`dist/${entry}.js`);
+      expect(files).toContain(`dist/${entry}.cjs`);
+      expect(files).toContain(`dist/${entry}.d.ts`);
+      expect(files).toContain(`dist/${entry}.d.cts`);
+    }
+  });
+
+  it('works from ESM import and CJS require on the cpu backend', () => {
+    const script = (load: string) => `
+      ${load}
+      const tfl = req('@tensorflow/tfjs-layers');
+      const tf = req('@tensorflow/tfjs-core');
+      req('@tensorflow/tfjs-backend-cpu');
+      (async () => {
+        const info = await node.useNodeBackend('cpu');
+        const model = tfl.sequential({ layers: [tfl.layers.conv2d({ inputShape: [4, 4, 3], filters: 2, kernelSize: 3, activation: 'relu' })] });
+        const net = deepvis.toNet(model);
+        const y = net.predict(tf.zeros([1, 4, 4, 3]));
+        console.log(JSON.stringify({ backend: info.name, shape: y.shape, layers: net.layers.length }));
+      })().catch((e) => { console.error(e); process.exit(1); });`;
+    const esm = `import * as deepvis from 'deepvis'; import * as node from 'deepvis/node'; import { createRequire } from 'node:module'; const req = createRequire(import.meta.url);`;
+    const cjs = `const deepvis = require('deepvis'); const node = require('deepvis/node'); const req = require;`;
+    for (const [type, src] of [['module', esm], ['commonjs', cjs]] as const) {
+      const r = spawnSync(process.execPath, ['--input-type', type, '-e', script(src)], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+      expect(r.status, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout.trim().split('\n').pop()!)).toEqual({ backend: 'cpu', shape: [1, 2, 2, 2], layers: 2 });
+    }
+  });
+});
