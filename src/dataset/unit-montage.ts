@@ -5,7 +5,7 @@ import { backward } from '../backward/backward';
 import { backwardImage, type BackwardFilter } from '../backward/backward-image';
 import { cropReceptiveField, type CropOptions } from './crop';
 import { montage } from './montage';
-import { receptiveField } from './receptive-field';
+import { receptiveField, type ReceptiveField } from './receptive-field';
 import type { TopActivations } from './top-activations';
 
 /** Loads a dataset image by id as `[h, w, 3]` 0–255 RGB; {@link unitMontage} disposes it after use. */
@@ -73,8 +73,12 @@ export async function unitMontage(
           };
           const crop = enlarge(cropReceptiveField(img, field, e.y, e.x, { fill }));
           if (mode === 'none') return [crop];
-          const g = backward(net, tf.expandDims(img) as tf.Tensor4D, { layer, channel: unit, at: spatial ? [e.y, e.x] : 'max', mode });
-          const cut = cropReceptiveField(tf.squeeze(g, [0]) as tf.Tensor3D, field, e.y, e.x, { fill: 0 });
+          // The backward pass runs on the smallest window that gives the full image's values on the field.
+          const [rows, cols] = [window(field, 0, e.y, img.shape[0]), window(field, 1, e.x, img.shape[1])];
+          const part = tf.slice(img, [rows.start, cols.start, 0], [rows.size, cols.size, 3]);
+          const at: [number, number] = [e.y - rows.shift, e.x - cols.shift];
+          const g = backward(net, tf.expandDims(part) as tf.Tensor4D, { layer, channel: unit, at: spatial ? at : 'max', mode });
+          const cut = cropReceptiveField(tf.squeeze(g, [0]) as tf.Tensor3D, field, at[0], at[1], { fill: 0 });
           return [crop, enlarge(backwardImage(cut, filter))];
         });
         crops.push(crop);
@@ -95,4 +99,22 @@ export async function unitMontage(
   } finally {
     tf.dispose([...crops, ...signals]);
   }
+}
+
+/**
+ * Rows (or columns) of the image a unit's backward pass needs: its field clipped to the
+ * image, widened to start on a multiple of the field's stride s and to end where the
+ * image ends modulo s. Every layer on the way then sees the same positions, paddings
+ * ('same' padding depends on the size modulo the stride) and values on the unit's field
+ * as in the whole image; outside the field nothing reaches the unit. `shift` is how many
+ * units the window moves the unit by. Fields shared by all units (stride 0) take the image.
+ */
+function window(field: ReceptiveField, axis: 0 | 1, unit: number, n: number): { start: number; size: number; shift: number } {
+  const s = field.stride[axis];
+  if (s === 0) return { start: 0, size: n, shift: 0 };
+  const top = unit * s - field.padding[axis];
+  const start = Math.max(0, Math.floor(top / s) * s);
+  const needed = Math.min(n, top + field.size[axis]);
+  const end = needed + ((((n - needed) % s) + s) % s);
+  return { start, size: Math.min(end, n) - start, shift: start / s };
 }
