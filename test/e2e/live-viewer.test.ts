@@ -225,7 +225,45 @@ describe.skipIf(!!skip)('live viewer in Chromium with a fake camera', () => {
     expect((await nextFrame()).tensors).toBe(tensorsBefore);
   });
 
-  it('logged no errors in the page', () => {
-    expect(consoleErrors).toEqual([]);
+  it('switches backend (wasm; webgpu where there is an adapter), shows a photo and tiles a fully connected layer', async () => {
+    const live = await nextFrame();
+    await page.selectOption('#backend', 'wasm');
+    await page.waitForFunction(() => window.__deepvis!.backend === 'wasm' && window.__deepvis!.ready, null, { timeout: 60_000 });
+    const onWasm = await nextFrame();
+    expect(await hook((h) => h.error)).toBe('');
+    expect(await hook((h) => h.layer)).toBe(LAYER);
+    expect(onWasm.grid.width).toBe(live.grid.width);
+
+    await page.selectOption('#source', 'sample'); // Darknet's dog.jpg from the shared folder
+    await page.waitForFunction(() => document.querySelector('#input-caption')?.textContent === 'image', null, { timeout: 30_000 });
+    const photo = await nextFrame();
+    expect(photo.input.hash).not.toBe(onWasm.input.hash);
+    expect(await page.locator('#predictions li').count()).toBe(5);
+
+    // The logits (global average pooling, 1000 units): one 4×4 block per unit, 32 × 32 blocks.
+    await hook((h) => h.setLayer('global_average_pooling2d_1'));
+    const fc = await nextFrame();
+    const grid = (await hook((h) => h.grid))!;
+    expect(grid).toMatchObject({ channels: 1000, cols: 32, rows: 32, width: 161, height: 161 });
+    expect([fc.grid.width, fc.grid.height]).toEqual([161, 161]);
+    const box = (await page.locator('#grid').boundingBox())!;
+    const unit = 5 * 32 + 7; // row 5, col 7
+    await page.mouse.click(box.x + ((1 + 7 * 5 + 2) * box.width) / 161, box.y + ((1 + 5 * 5 + 2) * box.height) / 161);
+    await nextFrame();
+    expect(await hook((h) => h.selected)).toBe(unit);
+    await shot('06-photo-fully-connected-wasm.png');
+
+    // WebGPU: taken where the browser has an adapter; otherwise the page says so and stays on wasm.
+    await page.selectOption('#backend', 'webgpu');
+    await page.waitForFunction(() => window.__deepvis!.ready && (window.__deepvis!.backend === 'webgpu' || window.__deepvis!.error !== ''), null, { timeout: 60_000 });
+    const after = await hook((h) => ({ backend: h.backend, error: h.error }));
+    console.log(`[e2e live-viewer] webgpu: ${JSON.stringify(after)}`);
+    if (after.backend === 'webgpu') expect(after.error).toBe('');
+    else expect([after.backend, after.error]).toEqual(['wasm', expect.stringMatching(/webgpu|WebGPU/)]);
+    await nextFrame();
+  });
+
+  it('logged no errors in the page (but the expected one of a refused WebGPU)', () => {
+    expect(consoleErrors.filter((e) => !/webgpu|WebGPU/.test(e))).toEqual([]);
   });
 });

@@ -86,11 +86,17 @@ let timer: number | undefined;
 /** How often an idle viewer (no frame yet, or a still source) looks again, in ms. */
 const IDLE_MS = 50;
 let grid: LayerGrid | null = null;
+/** Median time of the recent frames in the pipeline, ms. */
 let frameMs = 0;
+/** Frames per second over the recent frames. */
+let fps = 0;
 let lastError = '';
 /** Whether the error shown came from a frame (cleared by the next good frame) or from a person's action. */
 let frameError = false;
+/** End times and durations of the last few frames (a median ignores the slow first ones). */
 const frameTimes: number[] = [];
+const frameDurations: number[] = [];
+const RECENT = 10;
 const frameWaiters: { after: number; resolve: (s: Snapshot) => void }[] = [];
 
 /** Reconfigurations and frames run one at a time, in order. */
@@ -116,7 +122,8 @@ function invalidate(): void {
 }
 
 // ---- model, net, backend ---------------------------------------------------------------
-function rectifierLayers(n: Net): LayerInfo[] {
+/** Layers the grid can show: `[h, w, c]` maps and `[n]` vectors. */
+function viewableLayers(n: Net): LayerInfo[] {
   return n.layers.filter((l) => l.outputShape.length === 3 || l.outputShape.length === 1);
 }
 
@@ -126,7 +133,7 @@ async function buildNet(): Promise<void> {
   net = null;
   if (!loaded) return;
   net = toNet(loaded.model, { inputRange: INPUT_RANGES[rangeName] });
-  const shown = rectifierLayers(net);
+  const shown = viewableLayers(net);
   ui.layer.replaceChildren(...shown.map((l) => new Option(`${l.name}  ${l.outputShape.map((d) => d ?? '?').join('×')}`, l.name)));
   if (!shown.some((l) => l.name === state.layer)) {
     const rect = shown.filter((l) => l.outputShape.length === 3 && l.activation && /relu/i.test(l.activation));
@@ -165,8 +172,18 @@ async function switchBackend(name: BackendName): Promise<void> {
     backendDetail = await selectBackend(name);
     backend = name;
   } catch (e) {
+    // Say why, and go on with the backend we had (or the first that works).
     showError(e);
-    backendDetail = await selectBackend(backend);
+    const fallbacks = [...new Set<BackendName>([backend, 'webgl', 'wasm'])].filter((b) => b !== name);
+    for (const b of fallbacks) {
+      try {
+        backendDetail = await selectBackend(b);
+        backend = b;
+        break;
+      } catch {
+        // try the next one
+      }
+    }
   }
   ui.backend.value = backend;
   await reloadModel();
@@ -260,8 +277,11 @@ function onFrame(r: FrameResult, id: number): void {
   if (state.selected >= r.grid.channels) state.selected = r.grid.channels - 1;
   const now = performance.now();
   frameTimes.push(now);
-  while (frameTimes.length && frameTimes[0] < now - 1000) frameTimes.shift();
-  frameMs = frameMs ? 0.9 * frameMs + 0.1 * r.totalMs : r.totalMs;
+  frameDurations.push(r.totalMs);
+  if (frameTimes.length > RECENT) { frameTimes.shift(); frameDurations.shift(); }
+  const n = frameTimes.length;
+  fps = n > 1 ? ((n - 1) * 1000) / (frameTimes[n - 1] - frameTimes[0]) : 0;
+  frameMs = [...frameDurations].sort((a, b) => a - b)[Math.floor(n / 2)];
 
   const g = r.grid;
   ui.gridCaption.textContent = `${state.layer} · ${g.channels} units ${g.spatial ? `of ${g.tileHeight}×${g.tileWidth}` : '(fully connected)'} · ${g.layout.cols}×${g.layout.rows} tiles`;
@@ -272,7 +292,7 @@ function onFrame(r: FrameResult, id: number): void {
     li.textContent = `${(100 * p.probability).toFixed(1).padStart(5)}%  ${p.label}`;
     return li;
   }));
-  ui.status.textContent = `${backendDetail} · ${frameTimes.length} fps · ${frameMs.toFixed(0)} ms/frame` +
+  ui.status.textContent = `${backendDetail} · ${fps.toFixed(1)} fps · ${frameMs.toFixed(0)} ms/frame` +
     `${state.backwardOn ? ' with backward' : ''} · ${tf.memory().numTensors} tensors · frame ${frames}`;
   const due = frameWaiters.filter((w) => w.after < id);
   if (due.length) {
@@ -417,7 +437,7 @@ async function main(): Promise<void> {
     get pinned() { return state.pinned; },
     get layer() { return state.layer; },
     get backend() { return tf.getBackend(); },
-    get fps() { return frameTimes.length; },
+    get fps() { return fps; },
     get frameMs() { return frameMs; },
     get error() { return lastError; },
     get grid() {
