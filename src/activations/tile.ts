@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkOption } from '../errors';
-import { asChannelMap, assembleGrid, checkChannel } from './grid';
+import { asChannelMap, assembleGrid, channelsAsRgbTiles, checkChannel, greyToRgb } from './grid';
 import { tileLayout } from './tile-layout';
 
 /**
- * The RGB colour of padding and empty slots in a tiled grid.
+ * The RGB colour of padding and empty slots in a tiled grid (a grey: grids are assembled
+ * in one channel).
  *
  * @example
  * ```ts
@@ -45,20 +46,26 @@ export interface TileOptions {
   blockSize?: number;
 }
 
-/** Maps a `[h, w, c]` map to 0–1 values, per the normalize / boost / gamma options. */
+/**
+ * Maps a `[h, w, c]` map to 0–255, per the normalize / boost / gamma options. The min-max
+ * and the boost fold into one scale per channel (a few `[c]`-sized ops), so the full-size
+ * work is a subtract and a multiply (plus a pow for gamma).
+ */
 function normalizeMap(map: tf.Tensor3D, normalize: 'layer' | 'channel', boost: number, gamma: number): tf.Tensor3D {
-  const axes = normalize === 'layer' ? undefined : [0, 1];
-  const lo = tf.min(map, axes);
-  const hi = tf.max(map, axes);
+  const channelMax = tf.max(map, [0, 1]);
+  const lo = normalize === 'layer' ? tf.min(map) : tf.min(map, [0, 1]);
+  const hi = normalize === 'layer' ? tf.max(channelMax) : channelMax;
+  const range = tf.sub(hi, lo);
   // A constant layer (or channel) shows as 0 rather than NaN.
-  let v = tf.divNoNan(tf.sub(map, lo), tf.sub(hi, lo));
+  let scale = tf.divNoNan(tf.onesLike(range), range);
   if (boost !== 0) {
-    // max^-b of a channel whose max is 0 multiplies only zeros: keep it finite.
-    const m = tf.maximum(tf.max(v, [0, 1]), 1e-30);
-    v = tf.mul(v, tf.pow(m, -boost));
+    // Each channel's normalized max m in [0, 1]; scale it by m^-b (m floored to keep it finite).
+    const m = tf.mul(tf.sub(channelMax, lo), scale);
+    scale = tf.mul(scale, tf.pow(tf.maximum(m, 1e-6), -boost));
   }
-  if (gamma !== 1) v = tf.pow(v, gamma);
-  return v as tf.Tensor3D;
+  const shifted = tf.sub(map, lo);
+  if (gamma === 1) return tf.mul(shifted, tf.mul(scale, 255)) as tf.Tensor3D;
+  return tf.mul(tf.pow(tf.mul(shifted, scale), gamma), 255) as tf.Tensor3D;
 }
 
 /**
@@ -94,38 +101,36 @@ export function tileActivations(act: tf.Tensor, options: TileOptions = {}): tf.T
     const th = fc ? blockSize : h;
     const tw = fc ? blockSize : w;
     const layout = tileLayout(c, th, tw, { padding });
-    const grey = tf.mul(normalizeMap(tf.cast(map, 'float32'), normalize, boost, gamma), 255);
-    // [h, w, c] → c tiles [c, th, tw, 1]; fully connected units become blocks.
-    let tiles = tf.reshape(tf.transpose(grey, [2, 0, 1]), [c, h, w, 1]) as tf.Tensor4D;
-    if (fc) tiles = tf.tile(tiles, [1, th, tw, 1]);
-    // Padding is marked with −1 (no real value is negative), then painted.
-    const grid = assembleGrid(tiles, layout.cols, layout.rows, padding, -1);
-    const inside = tf.cast(tf.greaterEqual(grid, 0), 'float32');
-    let rgb: tf.Tensor = tf.add(tf.mul(grid, inside), tf.mul(tf.sub(1, inside), tf.tensor1d([...TILE_PADDING_COLOR])));
-    for (const hl of highlight) {
-      const ring = borderRing(layout.origin(hl.channel), th, tw, padding, layout.height, layout.width);
-      const color = tf.tensor1d([...(hl.color ?? TILE_HIGHLIGHT_COLOR)]);
-      rgb = tf.add(tf.mul(rgb, tf.sub(1, ring)), tf.mul(ring, color));
-    }
+    const grey = normalizeMap(tf.cast(map, 'float32'), normalize, boost, gamma);
+    // [h, w, c] → c grey RGB tiles [c, h, w, 3]; fully connected units become blocks.
+    let tiles = channelsAsRgbTiles(grey);
+    if (fc) tiles = tf.image.resizeNearestNeighbor(tiles, [th, tw]);
+    // The padding colour is a grey: one fill value serves all three channels.
+    let rgb: tf.Tensor = assembleGrid(tiles, layout.cols, layout.rows, padding, TILE_PADDING_COLOR[0]);
+    for (const hl of highlight) rgb = paintBorder(rgb as tf.Tensor3D, layout.origin(hl.channel), th, tw, padding, hl.color ?? TILE_HIGHLIGHT_COLOR);
     return rgb as tf.Tensor3D;
   });
 }
 
 /**
- * A `[height, width, 1]` mask of the border around one tile: the `padding` pixels around
- * it (the tile's own outer pixel when there is no padding), `max(padding, 1)` wide.
+ * Paints the border around one tile: the `padding` pixels around it (the tile's own outer
+ * pixel when there is no padding), `max(padding, 1)` wide. Only the small window around the
+ * tile is computed; one pad and one add touch the whole grid.
  */
-function borderRing([y, x]: [number, number], th: number, tw: number, padding: number, height: number, width: number): tf.Tensor3D {
+function paintBorder(rgb: tf.Tensor3D, [y, x]: [number, number], th: number, tw: number, padding: number, color: readonly number[]): tf.Tensor3D {
+  const [height, width] = rgb.shape;
   const t = Math.max(padding, 1);
   const rh = th + 2 * padding;
   const rw = tw + 2 * padding;
+  const top = y - padding;
+  const left = x - padding;
   const hole = [Math.max(rh - 2 * t, 0), Math.max(rw - 2 * t, 0)];
   const ring = hole[0] > 0 && hole[1] > 0
     ? tf.pad(tf.zeros([hole[0], hole[1], 1]), [[t, t], [t, t], [0, 0]], 1)
     : tf.ones([rh, rw, 1]);
-  const top = y - padding;
-  const left = x - padding;
-  return tf.pad(ring, [[top, height - top - rh], [left, width - left - rw], [0, 0]], 0) as tf.Tensor3D;
+  const window = tf.slice(rgb, [top, left, 0], [rh, rw, 3]);
+  const change = tf.mul(ring, tf.sub(tf.tensor1d([...color]), window));
+  return tf.add(rgb, tf.pad(change, [[top, height - top - rh], [left, width - left - rw], [0, 0]]));
 }
 
 /** Options for {@link channelImage}. */
@@ -156,12 +161,17 @@ export function channelImage(act: tf.Tensor, c: number, options: ChannelImageOpt
     const { map } = asChannelMap(act);
     const [h, w, channels] = map.shape;
     checkChannel(c, channels);
-    const v = normalizeMap(tf.cast(map, 'float32'), normalize, 0, 1);
-    const one = tf.slice(v, [0, 0, c], [h, w, 1]);
+    const all = tf.cast(map, 'float32');
+    const one = tf.slice(all, [0, 0, c], [h, w, 1]);
+    // Only the statistics come from the whole layer: the arithmetic is on this channel alone.
+    const from = normalize === 'layer' ? all : one;
+    const lo = tf.min(from);
+    const range = tf.sub(tf.max(from), lo);
+    const v = tf.mul(tf.sub(one, lo), tf.mul(tf.divNoNan(tf.onesLike(range), range), 255)) as tf.Tensor3D;
     const [oh, ow] = typeof size === 'number'
       ? (h >= w ? [size, Math.max(1, Math.round((size * w) / h))] : [Math.max(1, Math.round((size * h) / w)), size])
       : size;
-    const big = tf.image.resizeNearestNeighbor(one, [oh, ow]);
-    return tf.tile(tf.mul(big, 255), [1, 1, 3]) as tf.Tensor3D;
+    const big = tf.image.resizeNearestNeighbor(v, [oh, ow]);
+    return greyToRgb(big);
   });
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DeepvisError, checkOption } from '../errors';
 import { gaussianBlur } from '../image/gaussian-blur';
+import { greyToRgb } from '../activations/grid';
 
 /** The backward pane's display filters (the toolbox's four). */
 export type BackwardFilter = 'raw' | 'gray' | 'norm' | 'normblur';
@@ -52,12 +53,12 @@ export function backwardImage(signal: tf.Tensor, filter: BackwardFilter): tf.Ten
       }
       case 'gray': {
         const v = scaled(tf.mean(x, 2, true));
-        return tf.tile(tf.add(tf.mul(v, 127.5), 127.5), [1, 1, 3]) as tf.Tensor3D;
+        return greyToRgb(tf.add(tf.mul(v, 127.5), 127.5) as tf.Tensor3D);
       }
       default: {
         let n = tf.sqrt(tf.sum(tf.square(x), 2, true));
         if (filter === 'normblur') n = tf.reshape(gaussianBlur(tf.reshape(n, [1, h, w, 1]), NORMBLUR_SIGMA), [h, w, 1]);
-        return tf.tile(tf.mul(scaled(n), 255), [1, 1, 3]) as tf.Tensor3D;
+        return greyToRgb(tf.mul(scaled(n), 255) as tf.Tensor3D);
       }
     }
   });
