@@ -22,7 +22,38 @@ export function maxPool(x: tf.Tensor4D, kernel: Pair, strides: Pair, padding: 's
   return f(x) as tf.Tensor4D;
 }
 
-function maxPoolGradient(x: tf.Tensor4D, dy: tf.Tensor4D, [kh, kw]: Pair, strides: Pair, padding: 'same' | 'valid'): tf.Tensor4D {
+function maxPoolGradient(x: tf.Tensor4D, dy: tf.Tensor4D, kernel: Pair, strides: Pair, padding: 'same' | 'valid'): tf.Tensor4D {
+  const [, h, w] = x.shape;
+  const tiles = kernel[0] === strides[0] && kernel[1] === strides[1] &&
+    padBefore(h, kernel[0], strides[0], padding) === 0 && padBefore(w, kernel[1], strides[1], padding) === 0;
+  return tiles ? tiledMaxPoolGradient(x, dy, kernel, padding) : windowedMaxPoolGradient(x, dy, kernel, strides, padding);
+}
+
+/**
+ * Non-overlapping windows (the common 2×2 stride 2): mark each window's maxima with a
+ * positive weight that falls with the position in the window, everything else with 0, so
+ * every window has one positive maximum, at its first maximum, and let the native kernel
+ * route dy there.
+ */
+function tiledMaxPoolGradient(x: tf.Tensor4D, dy: tf.Tensor4D, kernel: Pair, padding: 'same' | 'valid'): tf.Tensor4D {
+  const [, h, w] = x.shape;
+  const [kh, kw] = kernel;
+  const y = tf.maxPool(x, kernel as [number, number], kernel as [number, number], padding);
+  const [ch, cw] = [y.shape[1] * kh, y.shape[2] * kw];
+  // Nearest-neighbour upsampling puts each window's maximum on every element of the window;
+  // rows and columns no window covers ('valid' leftovers) get +∞ so they are never marked.
+  const up = tf.image.resizeNearestNeighbor(y, [ch, cw]);
+  const fitted = tf.slice(tf.pad(up, [[0, 0], [0, Math.max(h - ch, 0)], [0, Math.max(w - cw, 0)], [0, 0]], 3.4e38), [0, 0, 0, 0], [-1, h, w, -1]);
+  const order = Array.from({ length: kh * kw }, (_, i) => kh * kw - i);
+  const rank = tf.slice(tf.tile(tf.tensor3d(order, [kh, kw, 1]), [Math.ceil(h / kh), Math.ceil(w / kw), 1]), [0, 0, 0], [h, w, 1]);
+  const marks = tf.mul(tf.cast(tf.greaterEqual(x, fitted), 'float32'), rank) as tf.Tensor4D;
+  const marked = tf.maxPool(marks, kernel as [number, number], kernel as [number, number], padding);
+  return tf.engine().runKernel('MaxPoolGrad', { dy, input: marks, output: marked },
+    { filterSize: kernel, strides: kernel, pad: padding }) as tf.Tensor4D;
+}
+
+/** Any window shape: the first maximum of each window found with argMax over its offsets. */
+function windowedMaxPoolGradient(x: tf.Tensor4D, dy: tf.Tensor4D, [kh, kw]: Pair, strides: Pair, padding: 'same' | 'valid'): tf.Tensor4D {
   const [n, h, w, c] = x.shape;
   const [ho, wo] = [dy.shape[1], dy.shape[2]];
   const [pt, pl] = [padBefore(h, kh, strides[0], padding), padBefore(w, kw, strides[1], padding)];
