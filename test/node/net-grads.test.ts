@@ -12,7 +12,7 @@ describe(`max-pool and convolution input gradients (${backend})`, () => {
     [8, 16, 2, 'same', 'ties'], [7, 3, 2, 'same', 'ties'], [7, 3, 2, 'valid', 'ties'], [10, 2, 3, 'valid', 'ties'],
     [9, 2, 3, 'same', 'overlapping'], [8, 4, 2, 'same', 'zeros'], [12, 5, 2, 'same', 'negative'],
   ];
-  it.each(pools)('max pool %i² × %i, window %i, %s, %s: exactly the cpu gradient (first maximum wins)', async (h, c, k, pad, data) => {
+  it.each(pools)('max pool %i² × %i, window %i, %s, %s: the cpu gradient (first maximum wins)', async (h, c, k, pad, data) => {
     // Overlapping windows (stride 1) are checked on continuous values: with exact ties there
     // our route and cpu's may pick different (equally valid) elements.
     const stride = data === 'overlapping' ? 1 : k;
@@ -26,7 +26,8 @@ describe(`max-pool and convolution input gradients (${backend})`, () => {
     const weights = tf.randomUniform(tf.maxPool(x, k, stride, pad).shape, 0, 1, 'float32', 9);
     const ours = tf.grad((p: tf.Tensor) => tf.sum(tf.mul(maxPool(p as tf.Tensor4D, [k, k], [stride, stride], pad), weights)))(x);
     const theirs = await onBackend('cpu', () => tf.grad((p: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(p as tf.Tensor4D, k, stride, pad), weights)))(x));
-    expect(Array.from(ours.dataSync())).toEqual(Array.from(theirs.dataSync()));
+    if (stride === k) expect(Array.from(ours.dataSync())).toEqual(Array.from(theirs.dataSync()));
+    else expect(relativeError(ours.dataSync(), theirs.dataSync())).toBeLessThan(1e-6); // sums of overlaps in another order
     tf.dispose([x, weights, ours, theirs]);
   });
 
