@@ -1,0 +1,124 @@
+import { writeFile } from 'node:fs/promises';
+import * as tf from '@tensorflow/tfjs-core';
+import { activations } from '../../activations/index';
+import { backward, backwardImage, type BackwardFilter } from '../../backward/index';
+import { writePng } from '../../image/node-io';
+import type { BackwardRule } from '../../net/types';
+import { choice, COMMON_OPTIONS, int, intList, str, strs } from '../args';
+import type { Command } from '../command';
+import { checkUnits, runInputs, runSize, safeName, spread, withRun, type RunContext } from '../context';
+import { usageError } from '../errors';
+import { escapeHtml, img, page } from '../html';
+import { listImageFiles, type InputImage } from '../images';
+import { predictionsHtml } from './activations';
+
+/** Options of {@link backwardViews}. */
+export interface BackwardViewOptions {
+  /** The layer the signal starts from. */
+  readonly layer: string;
+  /** The unit; default each image's strongest unit of the layer (its top class on the logits). */
+  readonly unit?: number;
+  readonly mode: BackwardRule;
+  readonly filter: BackwardFilter;
+  readonly dir: string;
+}
+
+/** Each image's strongest unit of `layer` (the spatial maximum for maps): the unit a backward view starts from. */
+async function strongestUnit(ctx: RunContext, batch: tf.Tensor4D, layer: string): Promise<number> {
+  const acts = activations(ctx.net, batch, { layers: [layer] });
+  try {
+    const best = tf.tidy(() => {
+      const a = acts[layer];
+      const perUnit = a.rank === 4 ? tf.max(a, [1, 2]) : a;
+      return tf.argMax(tf.reshape(perUnit, [-1]));
+    });
+    try {
+      return (await best.data())[0];
+    } finally {
+      best.dispose();
+    }
+  } finally {
+    tf.dispose(acts);
+  }
+}
+
+/**
+ * For each input: the input, its top predictions and the backward view ({@link backward}
+ * then {@link backwardImage}) from one unit, as PNGs under `dir`. Returns the HTML table.
+ */
+export async function backwardViews(ctx: RunContext, inputs: readonly InputImage[], o: BackwardViewOptions): Promise<string> {
+  const bar = ctx.bar(o.mode, inputs.length);
+  const onLogits = o.layer === ctx.net.logits;
+  const rows: string[] = [];
+  for (const [i, input] of inputs.entries()) {
+    const pixels = await input.load();
+    const batch = tf.expandDims(pixels, 0) as tf.Tensor4D;
+    try {
+      const unit = o.unit ?? (await strongestUnit(ctx, batch, o.layer));
+      const inputFile = `${o.dir}/${i}-input.png`;
+      const viewFile = `${o.dir}/${i}-${safeName(o.layer)}-${unit}-${o.mode}.png`;
+      await writePng(ctx.output.path(inputFile), pixels);
+      const view = tf.tidy(() => backwardImage(backward(ctx.net, batch, { layer: o.layer, channel: unit, mode: o.mode }), o.filter));
+      try {
+        await writePng(ctx.output.path(viewFile), view);
+      } finally {
+        view.dispose();
+      }
+      const width = Math.max(112, Math.min(pixels.shape[1], 224));
+      const from = onLogits ? `class ${ctx.model.labels[unit]} (${unit})` : `${o.layer} unit ${unit}`;
+      rows.push(`<tr><td>${img(inputFile, input.id, width)}<small>${escapeHtml(input.id)}</small>${predictionsHtml(ctx, batch)}</td>` +
+        `<td>${img(viewFile, `${o.mode} from ${from}`, width)}<small>${escapeHtml(`${o.mode} (${o.filter}) from ${from}`)}</small></td></tr>`);
+    } finally {
+      tf.dispose([batch, pixels]);
+    }
+    bar.update(i + 1, input.id);
+  }
+  bar.done();
+  return `<table>${rows.join('\n')}</table>`;
+}
+
+const MODES: readonly BackwardRule[] = ['guided', 'deconv', 'gradient'];
+const FILTERS: readonly BackwardFilter[] = ['norm', 'normblur', 'raw', 'gray'];
+
+const options = {
+  images: { type: 'string', multiple: true, value: 'PATH', help: 'PNG/JPEG files or folders (repeatable). Default for the embedded model: Fashion-MNIST test images.' },
+  layer: { type: 'string', value: 'NAME', help: 'the layer the signal starts from. Default: the class logits.' },
+  unit: { type: 'string', value: 'N', help: "the unit (class on the logits). Default: each image's strongest unit (its top class)." },
+  mode: { type: 'string', value: 'MODE', help: 'guided | deconv | gradient. Default guided (guided backprop).' },
+  filter: { type: 'string', value: 'F', help: 'how the signal is drawn: norm | normblur | raw | gray. Default norm.' },
+  limit: { type: 'string', value: 'N', help: 'at most N images (spread over the list). Default 8.' },
+  size: { type: 'string', value: 'PX', help: "image side for fully convolutional models. Default: the model's input size (else 224)." },
+  ...COMMON_OPTIONS,
+} as const;
+
+/** `deepvis backward`: guided backprop, deconv or the plain gradient from a unit back to the image. */
+export const backwardCommand: Command = {
+  name: 'backward',
+  summary: 'guided backprop, deconv or gradient images from a unit back to the input',
+  description: 'The image-space signal of one unit (by default each image\'s top class), with the rule at every rectifier ' +
+    'that --mode names. Writes each input and its backward view as PNGs, and index.html.',
+  options,
+  examples: [
+    'deepvis backward',
+    'deepvis backward --mode deconv --layer relu3 --unit 12',
+    'deepvis backward --model ../shared/models/darknet-tiny-imagenet-tfjs/model.json --images ../shared/images/darknet-samples-7',
+  ],
+  async run(values, io) {
+    const limit = int(values, 'limit', { min: 1, max: 1000 }) ?? 8;
+    const mode = choice(values, 'mode', MODES, 'guided');
+    const filter = choice(values, 'filter', FILTERS, 'norm');
+    const unitList = intList(values, 'unit', { min: 0 });
+    if (unitList && unitList.length > 1) throw usageError(`Option --unit takes one unit here; got '${str(values, 'unit')}'.`);
+    const files = await listImageFiles(strs(values, 'images'));
+    return withRun('backward', values, 'deepvis-out/backward', io, async (ctx) => {
+      const layer = str(values, 'layer') ?? ctx.net.logits;
+      ctx.net.layer(layer);
+      if (unitList) checkUnits(ctx.net, layer, unitList);
+      const size = runSize(ctx.net, values, 224);
+      const inputs = spread(runInputs(ctx, files, size, 1), limit);
+      const body = await backwardViews(ctx, inputs, { layer, unit: unitList?.[0], mode, filter, dir: 'backward' });
+      const facts = [`model ${ctx.model.name}`, `backend ${ctx.backend}`, `${size[0]}×${size[1]}`, `${inputs.length} images`];
+      await writeFile(ctx.output.path('index.html'), page(`deepvis backward (${mode})`, facts, [{ title: `${mode} from ${layer}`, body }]));
+    });
+  },
+};

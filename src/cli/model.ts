@@ -1,0 +1,192 @@
+import { existsSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { loadDefaultModel, DEFAULT_MODEL_INFO, DEFAULT_MODEL_LABELS } from '../default-model/index';
+import { DeepvisError } from '../errors';
+import { fileHandler } from '../net/load-file';
+import { toNet } from '../net/to-net';
+import type { Net } from '../net/types';
+import { CliError, EXIT, inputError } from './errors';
+
+/** A model ready for the commands: its Net, class names, and how to name it. */
+export interface LoadedModel {
+  readonly net: Net;
+  /** One name per logit (index strings when the model has no labels). */
+  readonly labels: readonly string[];
+  /** `true` for the labels read from a file or built in; `false` for index strings. */
+  readonly hasLabels: boolean;
+  /** What `--model` named, in words. */
+  readonly name: string;
+  /** `true` for the embedded default model. */
+  readonly isDefault: boolean;
+  /** Releases the Net and the model. */
+  dispose(): void;
+}
+
+const isUrl = (s: string) => /^[a-z][a-z0-9+.-]*:/i.test(s) && !/^[a-z]:[\\/]/i.test(s);
+
+/** The number of classes: the size of the logits' last axis. */
+function classCount(net: Net): number {
+  const shape = net.layer(net.logits).outputShape;
+  return shape[shape.length - 1] ?? 0;
+}
+
+/** Reads `labels.json` (an array of names, one per class) beside a model, if present and the right length. */
+async function readLabels(path: string, classes: number, warn: (text: string) => void): Promise<string[] | null> {
+  if (!existsSync(path)) return null;
+  try {
+    const labels = JSON.parse(await readFile(path, 'utf8'));
+    if (Array.isArray(labels) && labels.length === classes && labels.every((l) => typeof l === 'string')) return labels;
+    warn(`ignoring ${path}: expected an array of ${classes} strings`);
+  } catch (e) {
+    warn(`ignoring ${path}: ${(e as Error).message}`);
+  }
+  return null;
+}
+
+/** Where `--model` points on disk: the file itself, or `model.json` inside a folder. */
+function modelJsonPath(spec: string): string {
+  const path = spec.startsWith('file://') ? new URL(spec).pathname : spec;
+  if (!existsSync(path)) {
+    throw inputError(`Model file not found: '${spec}'.`, 'Give --model the path to a TensorFlow.js model.json (or leave it out for the embedded model).');
+  }
+  if (statSync(path).isDirectory()) {
+    const inside = join(path, 'model.json');
+    if (!existsSync(inside)) throw inputError(`Folder '${spec}' holds no model.json.`, 'Give --model the path to a TensorFlow.js model.json.');
+    return inside;
+  }
+  return path;
+}
+
+/** Loads a tfjs GraphModel through @tensorflow/tfjs-converter, which is optional. */
+async function loadGraphModel(source: string | tf.io.IOHandler): Promise<unknown> {
+  let converter: { loadGraphModel(s: string | tf.io.IOHandler): Promise<unknown> };
+  try {
+    converter = await import('@tensorflow/tfjs-converter' as string);
+  } catch {
+    throw inputError('This model.json is a GraphModel, which needs @tensorflow/tfjs-converter.', 'Install it: npm install @tensorflow/tfjs-converter');
+  }
+  return converter.loadGraphModel(source);
+}
+
+/** Loads a model from a path (LayersModel or GraphModel), turning file errors into CLI messages. */
+async function loadFromFile(spec: string): Promise<{ model: unknown; labelsPath: string }> {
+  const path = modelJsonPath(spec);
+  let json: { format?: string; modelTopology?: { node?: unknown } };
+  try {
+    json = JSON.parse(await readFile(path, 'utf8'));
+  } catch (e) {
+    throw inputError(`Cannot read '${spec}' as JSON: ${(e as Error).message}`, 'Give --model a TensorFlow.js model.json.');
+  }
+  const graph = json?.format === 'graph-model' || Array.isArray(json?.modelTopology?.node);
+  try {
+    const model = graph ? await loadGraphModel(fileHandler(path)) : await tfl.loadLayersModel(fileHandler(path));
+    return { model, labelsPath: join(dirname(path), 'labels.json') };
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    const what = (e as { code?: string }).code === 'ENOENT' ? `a weight file is missing (${(e as Error).message})` : (e as Error).message;
+    throw inputError(`Cannot load the model '${spec}': ${what}`);
+  }
+}
+
+/** Loads a model from an http(s) URL. */
+async function loadFromUrl(spec: string): Promise<{ model: unknown; labelsUrl: string }> {
+  let url: URL;
+  try {
+    url = new URL(spec);
+  } catch {
+    throw inputError(`'${spec}' is not a valid URL.`, 'Give --model an http(s):// URL or a path to a model.json.');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw inputError(`Unsupported URL scheme '${url.protocol}' in --model '${spec}'.`, 'Use an http:// or https:// URL, or a file path.');
+  }
+  let json: { format?: string; modelTopology?: { node?: unknown } };
+  try {
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`);
+    json = await response.json();
+  } catch (e) {
+    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+    throw inputError(`Cannot fetch the model from '${spec}': ${cause?.code ?? cause?.message ?? (e as Error).message}.`,
+      'Check the URL (it must serve a TensorFlow.js model.json) and your network.');
+  }
+  const graph = json?.format === 'graph-model' || Array.isArray(json?.modelTopology?.node);
+  try {
+    const model = graph ? await loadGraphModel(url.href) : await tfl.loadLayersModel(url.href);
+    return { model, labelsUrl: new URL('labels.json', url).href };
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    throw inputError(`Cannot load the model from '${spec}': ${(e as Error).message}`);
+  }
+}
+
+/** Labels beside a model served over http(s), if any. */
+async function fetchLabels(url: string, classes: number): Promise<string[] | null> {
+  try {
+    const response = await fetch(url);
+    if (!response.ok) return null;
+    const labels = await response.json();
+    return Array.isArray(labels) && labels.length === classes && labels.every((l) => typeof l === 'string') ? labels : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Loads what `--model` names (default: the embedded Fashion-MNIST convnet) and compiles it
+ * into a Net with `inputRange`. Labels come from the default model, or `labels.json`
+ * beside model.json. A model without a 4-D image input exits with code 4.
+ *
+ * @example
+ * ```ts
+ * const m = await loadModel('../shared/models/darknet-tiny-imagenet-tfjs/model.json', [0, 1], console.warn);
+ * console.log(m.net.describe(), m.labels[0]);
+ * m.dispose();
+ * ```
+ */
+export async function loadModel(spec: string | undefined, inputRange: readonly [number, number] | undefined, warn: (text: string) => void): Promise<LoadedModel> {
+  let model: unknown;
+  let labels: string[] | null = null;
+  let labelsFrom: (classes: number) => Promise<string[] | null>;
+  if (spec === undefined) {
+    model = await loadDefaultModel();
+    labelsFrom = async () => [...DEFAULT_MODEL_LABELS];
+  } else if (isUrl(spec) && !spec.startsWith('file://')) {
+    const loaded = await loadFromUrl(spec);
+    model = loaded.model;
+    labelsFrom = (classes) => fetchLabels(loaded.labelsUrl, classes);
+  } else {
+    const loaded = await loadFromFile(spec);
+    model = loaded.model;
+    labelsFrom = (classes) => readLabels(loaded.labelsPath, classes, warn);
+  }
+  const disposeModel = () => (model as { dispose?: () => void }).dispose?.();
+  let net: Net;
+  try {
+    net = spec === undefined
+      ? toNet(model, { inputRange: inputRange ?? DEFAULT_MODEL_INFO.inputRange, mean: DEFAULT_MODEL_INFO.mean })
+      : toNet(model, { inputRange: inputRange ?? [0, 1] });
+  } catch (e) {
+    disposeModel();
+    if (e instanceof DeepvisError && (e.code === 'UNSUPPORTED' || e.code === 'BAD_VALUE')) {
+      throw new CliError(EXIT.model, `The model '${spec ?? 'default'}' is not a convnet deepvis can show: ${e.message}`,
+        'deepvis needs a model with one 4-D image input [batch, height, width, channels].');
+    }
+    throw e;
+  }
+  const classes = classCount(net);
+  labels = await labelsFrom(classes);
+  return {
+    net,
+    labels: labels ?? Array.from({ length: classes }, (_, i) => String(i)),
+    hasLabels: labels !== null,
+    name: spec ?? `embedded ${DEFAULT_MODEL_INFO.name}`,
+    isDefault: spec === undefined,
+    dispose() {
+      if (!net.disposed) net.dispose();
+      disposeModel();
+    },
+  };
+}
