@@ -211,3 +211,28 @@ export function negate(o: Objective): Objective {
   const n = scale(o, -1);
   return { name: `-(${o.name})`, bind: n.bind };
 }
+
+/**
+ * The energy of a whole layer: the mean of its squared activations per image (DeepDream's
+ * objective; maximizing it amplifies whatever the layer already sees).
+ *
+ * @example
+ * ```ts
+ * const dream = layerNorm('leaky_re_lu_9');
+ * ```
+ */
+export function layerNorm(layer: string): Objective {
+  return {
+    name: `‖${layer}‖²`,
+    bind(net) {
+      net.layer(layer);
+      return {
+        taps: [layer],
+        value: (taps) => tf.tidy(() => {
+          const y = taps[layer];
+          return tf.mean(tf.reshape(tf.square(y), [y.shape[0], -1]), 1) as tf.Tensor1D;
+        }),
+      };
+    },
+  };
+}

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { toNet } from '../../src/net/index';
-import { channel, neuron, classLogit, objective, add, scale, negate } from '../../src/objectives/index';
+import { channel, neuron, classLogit, objective, add, scale, negate, layerNorm } from '../../src/objectives/index';
 import { DeepvisError } from '../../src/errors';
 import { allKindsModel, sequentialModel } from '../helpers/models';
 
@@ -66,6 +66,12 @@ describe(`objectives (${process.env.DEEPVIS_BACKEND})`, () => {
     const expected = Array.from(tf.sum(taps.s_gap, 1).dataSync());
     run(custom).forEach((v, i) => expect(v).toBeCloseTo(expected[i], 4));
     expect(objective('all', (t) => tf.sum(t.s_gap, 1)).bind(net).taps).toEqual(net.layers.map((l) => l.name));
+  });
+
+  it('layerNorm is the mean squared activation of the layer, per image', () => {
+    const expected = conv1.map((img) => img.flat(2).reduce((a, v) => a + v * v, 0) / (9 * 7 * 4));
+    run(layerNorm('s_conv1')).forEach((v, i) => expect(v).toBeCloseTo(expected[i], 1));
+    expect(() => layerNorm('s_con1').bind(net)).toThrowError(/Unknown layer 's_con1'/);
   });
 
   it('bad input: unknown layer lists closest names, channel and position ranges are stated', () => {
