@@ -1,3 +1,6 @@
 // The public face of deepvis: re-exports only.
 export * from './net/index';
+export * from './activations/index';
+export * from './backward/index';
+export { gaussianBlur, type GaussianBlurOptions } from './image/gaussian-blur';
 export { DeepvisError, type DeepvisErrorCode } from './errors';

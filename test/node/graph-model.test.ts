@@ -37,7 +37,7 @@ describe(`toNet on a GraphModel (${process.env.DEEPVIS_BACKEND})`, () => {
     const before = tf.memory().numTensors;
     for (let i = 0; i < 10; i++) tf.dispose(net.forward(pixels, { taps: ['probs', 'pool'] }));
     expect(tf.memory().numTensors).toBe(before);
-    tf.dispose([pixels, ours, theirs, g, gRef, weights]);
+    tf.dispose([pixels, ours, theirs, g, gRef, weights.w1, weights.b1, weights.w2]);
     model.dispose();
   });
 });
