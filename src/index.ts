@@ -2,5 +2,6 @@
 export * from './net/index';
 export * from './activations/index';
 export * from './backward/index';
+export * from './dataset/index';
 export { gaussianBlur, type GaussianBlurOptions } from './image/gaussian-blur';
 export { DeepvisError, type DeepvisErrorCode } from './errors';

@@ -15,6 +15,7 @@ import { selectBackend, type BackendInfo } from './info';
 export type { BackendInfo } from './info';
 export { readImage, decodeImage, encodePng, writePng } from '../image/node-io';
 export { fileHandler, loadLayersModelFile } from '../net/load-file';
+export { writeGallery, type GalleryOptions, type GalleryFiles } from '../dataset/gallery-node';
 
 /** The Node backends deepvis knows, best first. */
 export type NodeBackendName = 'tensorflow' | 'wasm' | 'cpu';
