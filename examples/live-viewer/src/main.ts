@@ -308,9 +308,11 @@ async function step(): Promise<void> {
   if (!net || !source || !ready || !hasFrame(source)) return;
   dirty = false;
   const id = ++started;
+  const t0 = performance.now();
   const pixels = grab(source, state.size);
   try {
-    onFrame(await renderFrame(net, pixels, state, panes, loaded?.labels ?? []), id);
+    const result = await renderFrame(net, pixels, state, panes, loaded?.labels ?? []);
+    onFrame({ ...result, totalMs: performance.now() - t0 }, id); // the frame's time includes grabbing it
     if (frameError) { clearError(); frameError = false; }
   } finally {
     pixels.dispose();
