@@ -9,6 +9,8 @@ import '@tensorflow/tfjs-backend-wasm';
 import { loadLayersModelFile } from '../src/backends/node';
 import { markdownTable, type Row } from './harness';
 import { benchNetGradient } from './net-gradient';
+import { benchLive, benchTopActivations } from './live-and-dataset';
+import { toNet } from '../src/index';
 
 const shared = resolve(process.env.DEEPVIS_SHARED ?? resolve(import.meta.dirname, '../../shared'));
 const darknet = resolve(shared, 'models/darknet-tiny-imagenet-tfjs/model.json');
@@ -28,6 +30,10 @@ async function main() {
     const model = await loadLayersModelFile(darknet);
     // The naive way takes ~38 s per step on cpu at 224²: time it once there.
     rows.push(...(await benchNetGradient(model, backend, size, backend === 'cpu' ? 1 : 2)));
+    const net = toNet(model, { inputRange: [0, 1] });
+    rows.push(...(await benchLive(net, backend, size)));
+    rows.push(...(await benchTopActivations(net, backend, size, backend === 'cpu' ? 16 : 64)));
+    net.dispose();
     const peak = process.memoryUsage().rss / 2 ** 20;
     rows.push({ section: 'memory', backend, metric: 'rss after section', value: peak, unit: 'MiB' });
     model.dispose();

@@ -1,0 +1,44 @@
+// Issue 4 and 5 benchmarks: the live viewer's forward + tiling of every layer against the bare
+// forward, and topActivations' images per second against the bare forward, in one run.
+import * as tf from '@tensorflow/tfjs-core';
+import type { Net } from '../src/index';
+import { tileActivations, topActivations } from '../src/index';
+import { timeIt, type Row } from './harness';
+
+/** Frames per second of a forward pass alone and of forward + tiling every layer. */
+export async function benchLive(net: Net, backend: string, size: number): Promise<Row[]> {
+  const section = `live ${size}²`;
+  const layers = net.layers.filter((l) => l.outputShape.length === 3 || l.outputShape.length === 1).map((l) => l.name);
+  const pixels = tf.randomUniform([1, size, size, 3], 0, 255, 'float32', 2) as tf.Tensor4D;
+  const forward = await timeIt(() => net.predict(pixels), 5);
+  const tiled = await timeIt(() => tf.tidy(() => {
+    const acts = net.forward(pixels, { taps: layers });
+    // The viewer shows one layer's grid per frame; tiling all of them is the worst case.
+    return tf.stack(layers.map((l) => tf.mean(tileActivations(acts[l]))));
+  }), 3);
+  pixels.dispose();
+  return [
+    { section, backend, metric: 'forward', value: 1000 / forward, unit: 'frames/s' },
+    { section, backend, metric: 'forward + tiling of all layers', value: 1000 / tiled, unit: 'frames/s', note: `${layers.length} layers` },
+    { section, backend, metric: 'tiling rate / forward rate', value: forward / tiled, unit: '×' },
+  ];
+}
+
+/** Images per second through topActivations against the bare batched forward. */
+export async function benchTopActivations(net: Net, backend: string, size: number, count: number): Promise<Row[]> {
+  const section = `topActivations ${size}²`;
+  const layers = ['leaky_re_lu_5', 'leaky_re_lu_13'].filter((l) => net.layers.some((x) => x.name === l));
+  const images = Array.from({ length: count }, (_, i) => ({ id: `img${i}`, pixels: tf.randomUniform([size, size, 3], 0, 255, 'float32', i) as tf.Tensor3D }));
+  const batch = tf.stack(images.slice(0, 8).map((i) => i.pixels)) as tf.Tensor4D;
+  const forward = await timeIt(() => net.predict(batch), 3);
+  const t0 = performance.now();
+  await topActivations(net, images, { layers, k: 9, batchSize: 8 });
+  const seconds = (performance.now() - t0) / 1000;
+  tf.dispose([batch, ...images.map((i) => i.pixels)]);
+  const bare = 8000 / forward;
+  return [
+    { section, backend, metric: 'bare forward (batch 8)', value: bare, unit: 'images/s' },
+    { section, backend, metric: 'topActivations', value: count / seconds, unit: 'images/s', note: layers.join(', ') },
+    { section, backend, metric: 'topActivations / bare forward', value: count / seconds / bare, unit: '×' },
+  ];
+}
