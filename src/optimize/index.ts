@@ -5,3 +5,7 @@ export { lrConstant, lrProgress, CAFFENET_GRAD_RMS, objectiveScale, stepSize, ty
 export { PAPER_PRESETS, type Preset } from './presets';
 export { startImage, type StartImage } from './start';
 export { seededRandom } from './random';
+export {
+  randomSearch, regularizersFor, DEFAULT_SEARCH_SPACE,
+  type RandomSearchOptions, type SearchParams, type SearchSpace, type SearchTrial,
+} from './random-search';

@@ -6,6 +6,7 @@ import { classLogit, channel, objective } from '../../src/objectives/index';
 import { clipSmallNorm, type Regularizer } from '../../src/regularizers/index';
 import {
   optimizeUnit, optimizeUnits, optimizeUnitSteps, PAPER_PRESETS, lrProgress, lrConstant, CAFFENET_GRAD_RMS,
+  randomSearch, DEFAULT_SEARCH_SPACE,
 } from '../../src/optimize/index';
 import { DeepvisError } from '../../src/errors';
 import { sequentialModel } from '../helpers/models';
@@ -216,6 +217,27 @@ describe(`optimizeUnit: runs, batches, streams, cleans up (${process.env.DEEPVIS
     const r = await optimizeUnit(model, classLogit(0), { steps: 3, size: 8 });
     expect(r.activations).toHaveLength(3);
     tf.dispose([r.image, r.last]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('randomSearch samples seeded combinations in the space and ranks them by score', async () => {
+    const before = tf.memory().numTensors;
+    const seen: number[] = [];
+    const search = () => randomSearch(net, classLogit(2), {
+      trials: 4, steps: 3, size: 8, seed: 5, score: (r, p) => { seen.push(r.activations.length); return r.best - 100 * p.decay; },
+    });
+    const a = await search();
+    const b = await search();
+    expect(seen).toEqual([3, 3, 3, 3, 3, 3, 3, 3]);
+    expect(a.map((t) => t.params)).toEqual(b.map((t) => t.params));
+    expect(a.map((t) => t.score)).toEqual([...a.map((t) => t.score)].sort((x, y) => y - x));
+    for (const { params: p, regularizers } of a) {
+      expect(p.decay).toBeGreaterThanOrEqual(DEFAULT_SEARCH_SPACE.decay[0]);
+      expect(p.decay).toBeLessThanOrEqual(DEFAULT_SEARCH_SPACE.decay[1]);
+      expect(Number.isInteger(p.blurEvery) && p.blurEvery >= 1 && p.blurEvery <= 8).toBe(true);
+      expect(regularizers.map((r) => r.name)).toEqual(['l2Decay', 'blurEvery', 'clipSmallNorm', 'clipSmallContribution']);
+    }
+    expect(new Set(a.map((t) => t.params.normPct)).size).toBe(4);
     expect(tf.memory().numTensors).toBe(before);
   });
 
