@@ -1,0 +1,95 @@
+/**
+ * Lets tfjs-layers train convolutions on the wasm backend, in this script only: wasm has no
+ * `Conv2DBackpropFilter` kernel and its `Conv2DBackpropInput` is slow. Both become the
+ * backend's own forward `Conv2D` on transposed operands (stride 1, dilation 1, NHWC):
+ *
+ * - filter gradient: `dW[kh,kw,ci,co] = Σ_{n,i,j} xpad[n,i+kh,j+kw,ci]·dy[n,i,j,co]`, a
+ *   correlation of x seen as `[ci, H, W, n]` with dy seen as a `[ho, wo, n, co]` filter;
+ * - input gradient: a correlation of the padded dy with the flipped, transposed filter.
+ *
+ * @example
+ * ```ts
+ * import '@tensorflow/tfjs-backend-wasm';
+ * registerWasmTrainingKernels();
+ * await tf.setBackend('wasm');
+ * await model.fit(xs, ys); // conv layers now train on wasm
+ * ```
+ * @module
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+type Info = tf.TensorInfo;
+type Run = (name: string, inputs: Record<string, Info>, attrs: Record<string, unknown>) => Info;
+
+/** Runs another wasm kernel from inside a kernel. */
+function runner(backend: tf.KernelBackend): Run {
+  return (name, inputs, attrs) => {
+    const k = tf.getKernel(name, 'wasm');
+    if (!k) throw new Error(`wasm kernel ${name} missing`);
+    return k.kernelFunc({ inputs, backend, attrs: attrs as tf.NamedAttrMap }) as Info;
+  };
+}
+
+function padInfo(xShape: number[], filterShape: number[], attrs: Record<string, unknown>) {
+  const strides = attrs.strides as number | [number, number];
+  const [sy, sx] = typeof strides === 'number' ? [strides, strides] : strides;
+  if (sy !== 1 || sx !== 1 || attrs.dataFormat === 'NCHW') throw new Error('wasm training kernels support stride 1, NHWC only');
+  const info = tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number], filterShape as [number, number, number, number],
+    1, 1, attrs.pad as 'same', attrs.dimRoundingMode as 'floor' | undefined);
+  return info.padInfo;
+}
+
+/**
+ * Registers (or replaces) `Conv2DBackpropFilter` and `Conv2DBackpropInput` for the wasm
+ * backend with forward-convolution versions.
+ *
+ * @example
+ * ```ts
+ * registerWasmTrainingKernels();
+ * ```
+ */
+export function registerWasmTrainingKernels(): void {
+  for (const name of ['Conv2DBackpropFilter', 'Conv2DBackpropInput']) {
+    if (tf.getKernel(name, 'wasm')) tf.unregisterKernel(name, 'wasm');
+  }
+  tf.registerKernel({
+    kernelName: 'Conv2DBackpropFilter',
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend: b, attrs }) => {
+      const backend = b as tf.KernelBackend;
+      const run = runner(backend);
+      const { x, dy } = inputs as { x: Info; dy: Info };
+      const filterShape = (attrs as { filterShape: number[] }).filterShape;
+      const p = padInfo(x.shape, filterShape, attrs as Record<string, unknown>);
+      const xT = run('Transpose', { x }, { perm: [3, 1, 2, 0] });
+      const dyT = run('Transpose', { x: dy }, { perm: [1, 2, 0, 3] });
+      const r = run('Conv2D', { x: xT, filter: dyT }, {
+        strides: 1, dilations: 1, dataFormat: 'NHWC', pad: [[0, 0], [p.top, p.bottom], [p.left, p.right], [0, 0]],
+      });
+      const out = run('Transpose', { x: r }, { perm: [1, 2, 0, 3] });
+      for (const t of [xT, dyT, r]) backend.disposeData(t.dataId);
+      return out;
+    },
+  });
+  tf.registerKernel({
+    kernelName: 'Conv2DBackpropInput',
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend: b, attrs }) => {
+      const backend = b as tf.KernelBackend;
+      const run = runner(backend);
+      const { dy, filter } = inputs as { dy: Info; filter: Info };
+      const inputShape = (attrs as { inputShape: number[] }).inputShape;
+      const [kh, kw] = filter.shape;
+      const p = padInfo(inputShape, filter.shape, attrs as Record<string, unknown>);
+      const flipped = run('Reverse', { x: filter }, { dims: [0, 1] });
+      const wT = run('Transpose', { x: flipped }, { perm: [0, 1, 3, 2] });
+      const out = run('Conv2D', { x: dy, filter: wT }, {
+        strides: 1, dilations: 1, dataFormat: 'NHWC',
+        pad: [[0, 0], [kh - 1 - p.top, kh - 1 - p.bottom], [kw - 1 - p.left, kw - 1 - p.right], [0, 0]],
+      });
+      for (const t of [flipped, wT]) backend.disposeData(t.dataId);
+      return out;
+    },
+  });
+}
