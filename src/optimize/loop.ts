@@ -46,7 +46,7 @@ export interface OptimizeResult {
   activations: number[];
   /** The first step at which the unit was the argmax of its layer; `null` if never (or not a single unit). */
   majorityStep: number | null;
-  /** The objective scale `s` the learning rate was read with (see {@link LrScale}). */
+  /** The step-size scale `s` the learning rate was read with (see {@link LrScale}). */
   scale: number;
 }
 
@@ -58,7 +58,7 @@ export interface StepInfo {
   readonly activation: number;
   /** The objective of every image in the batch at this step. */
   readonly activations: readonly number[];
-  /** The multiplier of the gradient used by this step's update, per image (0 on the last step). */
+  /** The multiplier of the gradient used by this step's update (η · s), per image (0 on the last step). */
   readonly stepSizes: readonly number[];
   readonly isLast: boolean;
   /** The current image `i` as `[h, w, 3]` 0–255 RGB (a new tensor the caller owns). */
@@ -128,7 +128,7 @@ function plan(net: Net, options: OptimizeOptions): Plan {
 /**
  * The loop of regularized optimization for a batch of objectives, image `i` for
  * objective `i`, as an async generator of steps. Every step (the toolbox's order):
- * clip to 0–255, forward, backward, then (except on the last step) `x += η · s · g` and
+ * clip to 0–255, forward, backward, then (except on the last step) `x += η · g` and
  * the regularizers in order. Tensors live only inside; `finally` releases them, whether
  * the run ends, throws, is aborted or is left early.
  */

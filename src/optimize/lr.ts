@@ -54,12 +54,14 @@ export function toLrPolicy(lr: number | LrPolicy): LrPolicy {
 export const CAFFENET_GRAD_RMS = 3413 / (100 * Math.sqrt(3 * 227 * 227));
 
 /**
- * How the presets' learning rates are read on a given net:
- * - `'caffenet'` (default): the objective is measured in units where its first input
- *   gradient has CaffeNet's size, i.e. it is multiplied by `s = 0.0868 / RMS(g0)`
- *   (per image, fixed at step 0). Both policies then run verbatim on `s · a`: a constant
- *   step is `lr · s · g`, a progress step `min(maxLr, p / (s²‖g‖²)) · s · g`. The first step
- *   moves each pixel by about `lr · 0.0868` (8.7 for lr 100), as on CaffeNet.
+ * How the presets' learning rates are read on a given net. Step sizes (a constant `lr`,
+ * the progress policy's `maxLr` cap) were tuned to CaffeNet's gradient size; the progress
+ * policy's `desiredProgress` is a gain in the objective's own units (a logit is a logit on
+ * any net) and is never rescaled.
+ * - `'caffenet'` (default): step sizes are multiplied by `s = 0.0868 / RMS(g0)`, measured
+ *   per image at step 0 and fixed for the run, so a constant step is `lr · s · g` and a
+ *   progress step `min(maxLr · s, desiredProgress / ‖g‖²) · g`. The first constant step
+ *   then moves each pixel by about `lr · 0.0868` (8.7 for lr 100), as on CaffeNet.
  * - `'verbatim'`: the toolbox's numbers as they are (`s = 1`), right for CaffeNet-sized
  *   gradients only.
  * - a number: a fixed `s`.
@@ -75,10 +77,9 @@ export function objectiveScale(lrScale: LrScale, sumSquares0: number, values: nu
   return rms > 0 && Number.isFinite(rms) ? CAFFENET_GRAD_RMS / rms : 1;
 }
 
-/** The multiplier of g for one image at one step: `η · s`. */
+/** The multiplier of g for one image at one step, with step sizes scaled by `s`. */
 export function stepSize(policy: LrPolicy, s: number, sumSquares: number): number {
   if (policy.kind === 'constant') return policy.lr * s;
-  const scaledSq = s * s * sumSquares;
-  const lr = scaledSq > 0 ? Math.min(policy.maxLr, policy.desiredProgress / scaledSq) : policy.maxLr;
-  return lr * s;
+  const cap = policy.maxLr * s;
+  return sumSquares > 0 ? Math.min(cap, policy.desiredProgress / sumSquares) : cap;
 }

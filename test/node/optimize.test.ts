@@ -71,7 +71,7 @@ describe(`optimizeUnit: exact steps on a linear net (${process.env.DEEPVIS_BACKE
     tf.dispose([free.image, free.last, capped.image, capped.last]);
   });
 
-  it("lrScale 'caffenet' (default): the first step moves each value by lr × 0.0868 in RMS", async () => {
+  it("lrScale 'caffenet' (default): the first step moves each value by lr × 0.0868 in RMS; progress gains stay in logits", async () => {
     const rms = Math.sqrt(gradSq / 48);
     const r = await optimizeUnit(net, classLogit(0), { steps: 2, lr: lrConstant(100), regularizers: [], start: 'mean', size: 4 });
     expect(r.scale).toBeCloseTo(CAFFENET_GRAD_RMS / rms, 6);
@@ -79,6 +79,13 @@ describe(`optimizeUnit: exact steps on a linear net (${process.env.DEEPVIS_BACKE
     // Moved by 100 · s · g: the RMS change per value is 100 · 0.0868.
     const moved = tf.tidy(() => tf.sqrt(tf.mean(tf.square(tf.sub(r.last, tf.tensor1d([mr, mg, mb]))))).dataSync()[0]);
     expect(moved).toBeCloseTo(100 * CAFFENET_GRAD_RMS, 3);
+    // Progress: the cap maxLr is a step size (scaled), desiredProgress a logit gain (not scaled).
+    const s = r.scale;
+    const free = await optimizeUnit(net, classLogit(0), { steps: 3, lr: lrProgress({ maxLr: 1000, desiredProgress: 1.5 }), regularizers: [], start: 'mean', size: 4 });
+    free.activations.forEach((v, i) => expect(v).toBeCloseTo(a0 + 1.5 * i, 3));
+    const capped = await optimizeUnit(net, classLogit(0), { steps: 3, lr: lrProgress({ maxLr: 2, desiredProgress: 1.5 }), regularizers: [], start: 'mean', size: 4 });
+    capped.activations.forEach((v, i) => expect(v).toBeCloseTo(a0 + 2 * s * gradSq * i, 3));
+    tf.dispose([free.image, free.last, capped.image, capped.last]);
     const fixed = await optimizeUnit(net, classLogit(0), { steps: 2, lr: 10, lrScale: 3, regularizers: [], start: 'mean', size: 4 });
     expect(fixed.activations[1] - fixed.activations[0]).toBeCloseTo(30 * gradSq, 3);
     tf.dispose([r.image, r.last, fixed.image, fixed.last]);
