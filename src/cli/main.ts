@@ -72,11 +72,18 @@ function isEntry(): boolean {
   }
 }
 
-if (isEntry()) {
-  // Ctrl-C: exit 130; the output folder's 'exit' hook removes any half-written folder.
+/**
+ * Makes Ctrl-C exit with code 130 through `process.exit`, so the output folder's exit hook
+ * removes any half-written folder (Node's default SIGINT handling skips exit hooks).
+ */
+export function exitCleanlyOnInterrupt(): void {
   process.once('SIGINT', () => {
     process.stderr.write('\ndeepvis: interrupted; no output written.\n');
     process.exit(EXIT.interrupted);
   });
+}
+
+if (isEntry()) {
+  exitCleanlyOnInterrupt();
   process.exitCode = await main(process.argv.slice(2));
 }

@@ -19,6 +19,8 @@ const ALL_CLASSES_UP_TO = 10;
 const DEFAULT_CLASSES = 6;
 /** Inputs larger than this (a side) count as "big": fewer steps and a smaller image by default. */
 const SMALL_INPUT = 64;
+/** Steps per preset for big models unless --steps says otherwise (the presets' own 500–1000 take long on a CPU). */
+const BIG_MODEL_STEPS = 100;
 
 /** The gallery's image size: `--size`, else the model's (small) input size, else 128 for fully convolutional nets. */
 function gallerySize(ctx: RunContext, size: number | undefined): [number, number] {
@@ -62,7 +64,7 @@ async function galleryClasses(ctx: RunContext, given: number[] | undefined, samp
 const options = {
   classes: { type: 'string', value: 'N[,N…]', help: `classes to optimize. Default: all (≤ ${ALL_CLASSES_UP_TO} classes), else the top classes of the samples (${DEFAULT_CLASSES}).` },
   preset: { type: 'string', value: 'P', help: 'Table 1 presets: 1, 2, 3, 4, a list (1,3) or all. Default all.' },
-  steps: { type: 'string', value: 'N', help: `steps per image. Default: each preset's own (500–1000) for inputs ≤ ${SMALL_INPUT} px, else 200.` },
+  steps: { type: 'string', value: 'N', help: `steps per image. Default: each preset's own (500–1000) for inputs ≤ ${SMALL_INPUT} px, else ${BIG_MODEL_STEPS}.` },
   size: { type: 'string', value: 'PX', help: `image side of the optimized images. Default: the model's input size (≤ ${SMALL_INPUT} px or fixed), else 128.` },
   images: { type: 'string', multiple: true, value: 'PATH', help: 'PNG/JPEG files or folders (repeatable) for activations, backprop and top-9. Default for the embedded model: Fashion-MNIST test images.' },
   samples: { type: 'string', value: 'N', help: 'inputs shown with activation grids and guided backprop. Default 4.' },
@@ -101,7 +103,7 @@ export const galleryCommand: Command = {
       const inputSize: [number, number] = [h ?? 224, w ?? 224];
       const size = gallerySize(ctx, sizeOption);
       const big = Math.max(inputSize[0], inputSize[1]) > SMALL_INPUT;
-      const runSteps = steps ?? (big ? 200 : undefined);
+      const runSteps = steps ?? (big ? BIG_MODEL_STEPS : undefined);
 
       const pool = runInputs(ctx, files, inputSize, 20);
       const samples = spread(pool, sampleCount);

@@ -1,0 +1,205 @@
+// The deepvis CLI, run as a child process (node --import tsx src/cli/main.ts …): help, a small
+// successful run whose PNGs decode, and every bad input: exit code ≠ 0, a message that names the
+// problem, and no output left behind. Runs on the node-wasm project only (the CLI picks its own backend).
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { PNG } from 'pngjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = resolve(__dirname, '../..');
+const main = join(root, 'src/cli/main.ts');
+
+interface Run { code: number; stdout: string; stderr: string }
+
+/** Runs the CLI with `args` (cwd: the repository) and resolves whatever the exit code. */
+function cli(...args: string[]): Promise<Run> {
+  return new Promise((done) => {
+    execFile(process.execPath, ['--import', 'tsx', main, ...args], { cwd: root, timeout: 170_000, maxBuffer: 1 << 24 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+      done({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Saves a tfjs layers model as model.json + weights.bin in `dir`. */
+async function saveModel(model: tfl.LayersModel, dir: string): Promise<string> {
+  mkdirSync(dir, { recursive: true });
+  await model.save(tf.io.withSaveHandler(async (artifacts) => {
+    writeFileSync(join(dir, 'weights.bin'), Buffer.from(artifacts.weightData as ArrayBuffer));
+    writeFileSync(join(dir, 'model.json'), JSON.stringify({
+      format: 'layers-model',
+      modelTopology: artifacts.modelTopology,
+      weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
+    }));
+    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+  }));
+  return join(dir, 'model.json');
+}
+
+/** A tiny fully convolutional classifier: 16×16 RGB → conv/relu → pool → conv/relu → GAP → 3 logits → softmax. */
+function tinyConvnet(): tfl.LayersModel {
+  const m = tfl.sequential();
+  m.add(tfl.layers.conv2d({ inputShape: [16, 16, 3], filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', name: 'conv1', kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }) }));
+  m.add(tfl.layers.maxPooling2d({ poolSize: 2, name: 'pool1' }));
+  m.add(tfl.layers.conv2d({ filters: 6, kernelSize: 3, padding: 'same', activation: 'relu', name: 'conv2', kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }) }));
+  m.add(tfl.layers.globalAveragePooling2d({ name: 'gap' }));
+  m.add(tfl.layers.dense({ units: 3, name: 'logits', kernelInitializer: tfl.initializers.glorotUniform({ seed: 3 }) }));
+  m.add(tfl.layers.softmax({ name: 'probs' }));
+  return m;
+}
+
+/** A model with a vector input: not a convnet. */
+function denseModel(): tfl.LayersModel {
+  const m = tfl.sequential();
+  m.add(tfl.layers.dense({ inputShape: [10], units: 4, activation: 'relu' }));
+  m.add(tfl.layers.dense({ units: 2 }));
+  return m;
+}
+
+/** The PNG files under `dir`, recursively. */
+function pngsUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.png')).map((f) => join(dir, f));
+}
+
+describe.skipIf(process.env.DEEPVIS_BACKEND !== 'wasm')('deepvis CLI', () => {
+  let tmp: string;
+  let tiny: string;
+  let dense: string;
+  let images: string;
+
+  beforeAll(async () => {
+    tmp = mkdtempSync(join(tmpdir(), 'deepvis-cli-'));
+    const t = tinyConvnet();
+    tiny = await saveModel(t, join(tmp, 'tiny'));
+    t.dispose();
+    writeFileSync(join(tmp, 'tiny', 'labels.json'), JSON.stringify(['circle', 'square', 'stripe']));
+    const d = denseModel();
+    dense = await saveModel(d, join(tmp, 'dense'));
+    d.dispose();
+    // A folder of images: two real PNGs and one file that only pretends to be one.
+    images = join(tmp, 'images');
+    mkdirSync(images);
+    for (const [name, value] of [['a.png', 40], ['b.png', 200]] as const) {
+      const png = new PNG({ width: 20, height: 18 });
+      for (let i = 0; i < png.data.length; i += 4) png.data.set([value, (i / 4) % 255, 255 - value, 255], i);
+      writeFileSync(join(images, name), PNG.sync.write(png));
+    }
+    writeFileSync(join(tmp, 'broken.png'), 'not really a PNG');
+  });
+
+  afterAll(() => {
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('--help lists the commands, and each command its options', async () => {
+    const top = await cli('--help');
+    expect(top.code).toBe(0);
+    for (const c of ['gallery', 'optimize', 'activations', 'backward', 'topk']) expect(top.stdout).toContain(c);
+    const gallery = await cli('gallery', '--help');
+    expect(gallery.code).toBe(0);
+    for (const o of ['--classes', '--model', '--steps', '--images', '--out', '--backend']) expect(gallery.stdout).toContain(o);
+    const optimize = await cli('optimize', '-h');
+    expect(optimize.code).toBe(0);
+    expect(optimize.stdout).toMatch(/--preset/);
+    const none = await cli();
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('Usage: deepvis <command>');
+  });
+
+  it('optimize writes PNGs that decode and an index.html linking them; a second run replaces the folder', async () => {
+    const out = join(tmp, 'runs', 'optimize');
+    const run = await cli('optimize', '--model', tiny, '--unit', '0,2', '--preset', '1,3', '--steps', '3', '--backend', 'wasm', '--out', out);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain(join(out, 'index.html'));
+    const pngs = pngsUnder(out);
+    expect(pngs.map((p) => p.slice(out.length + 1)).sort()).toEqual([
+      'images/class-0-preset1.png', 'images/class-0-preset3.png', 'images/class-2-preset1.png', 'images/class-2-preset3.png',
+    ]);
+    for (const p of pngs) {
+      const png = PNG.sync.read(readFileSync(p));
+      expect([png.width, png.height]).toEqual([16, 16]);
+    }
+    const html = readFileSync(join(out, 'index.html'), 'utf8');
+    for (const p of pngs) expect(html).toContain(p.slice(out.length + 1));
+    expect(html).toContain('stripe (2)'); // labels.json beside model.json
+    expect(JSON.parse(readFileSync(join(out, 'deepvis.json'), 'utf8')).command).toBe('optimize');
+
+    const again = await cli('optimize', '--model', tiny, '--layer', 'conv2', '--unit', '5', '--steps', '2', '--out', out, '-q');
+    expect(again.code, again.stderr).toBe(0);
+    expect(pngsUnder(out).map((p) => p.slice(out.length + 1))).toEqual(['images/conv2-unit-5-preset3.png']);
+    expect(readdirSync(join(tmp, 'runs'))).toEqual(['optimize']); // no temporary folders left
+  });
+
+  it('activations, backward, topk and gallery run on a small model with --images', async () => {
+    for (const [command, extra] of [
+      ['activations', ['--layer', 'conv1,conv2']],
+      ['backward', ['--mode', 'deconv', '--filter', 'raw']],
+      ['topk', ['--units', '0,1', '--k', '2']],
+      ['gallery', ['--steps', '2', '--preset', '2,3', '--samples', '2']],
+    ] as const) {
+      const out = join(tmp, 'runs', command);
+      const run = await cli(command, '--model', tiny, '--images', images, '--out', out, '-q', ...extra);
+      expect(run.code, `${command}: ${run.stderr}`).toBe(0);
+      const pngs = pngsUnder(out);
+      expect(pngs.length, command).toBeGreaterThan(1);
+      for (const p of pngs) expect(PNG.sync.read(readFileSync(p)).width).toBeGreaterThan(0);
+      const html = readFileSync(join(out, 'index.html'), 'utf8');
+      expect(html).toContain('<img');
+    }
+    const gallery = readFileSync(join(tmp, 'runs', 'gallery', 'index.html'), 'utf8');
+    for (const part of ['optimized/class-0-preset2.png', 'activations/', 'guided/', 'top/index.html']) expect(gallery).toContain(part);
+  });
+
+  /** Runs a bad command line and checks the exit code, the message, and that nothing was written. */
+  async function rejects(args: string[], code: number, message: RegExp) {
+    const parent = join(tmp, `bad-${Math.random().toString(36).slice(2)}`);
+    const out = join(parent, 'nested', 'out');
+    const run = await cli(...args, '--out', out, '-q');
+    expect(run.code, `${args.join(' ')}\n${run.stderr}`).toBe(code);
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr).not.toContain('Unexpected error');
+    expect(existsSync(parent), `${args.join(' ')} left ${parent}`).toBe(false);
+  }
+
+  it('bad command lines exit 2 naming the option, value, layer or unit', async () => {
+    await rejects(['optimise'], 2, /unknown command 'optimise'. Did you mean 'optimize'/);
+    await rejects(['optimize', '--bogus'], 2, /Unknown option '--bogus'/);
+    await rejects(['optimize', '--steps', 'ten'], 2, /--steps must be an integer.*'ten'/);
+    await rejects(['optimize', '--preset', '5'], 2, /--preset must be 1, 2, 3, 4.*'5'/);
+    await rejects(['optimize', '--input-range', '0,2'], 2, /--input-range must be one of 0,1 \| -1,1 \| 0,255/);
+    await rejects(['optimize', '--backend', 'gpu'], 2, /--backend must be one of auto, wasm, cpu, tensorflow/);
+    await rejects(['optimize', '--model', tiny, '--layer', 'conv3'], 2, /Unknown layer 'conv3'. Closest names: 'conv1'/);
+    await rejects(['optimize', '--model', tiny, '--unit', '3'], 2, /Unit 3 is out of range: layer 'logits' has 3 units \(0…2\)/);
+    await rejects(['gallery', '--model', tiny, '--classes', '0,7', '--images', images], 2, /Class 7 is out of range: the model has 3 classes/);
+    await rejects(['optimize', '--model', tiny, '--size', '3'], 2, /--size must be an integer from 8 to 2048; got '3'/);
+    await rejects(['backward', '--model', tiny, '--mode', 'guidd'], 2, /--mode must be one of guided, deconv, gradient; got 'guidd'/);
+  });
+
+  it('missing files, bad URLs, bad images and non-convnets exit 3 or 4 naming the problem', async () => {
+    await rejects(['optimize', '--model', join(tmp, 'nope', 'model.json')], 3, /Model file not found: '.*nope.*model.json'/);
+    await rejects(['optimize', '--model', join(tmp, 'images')], 3, /holds no model.json/);
+    await rejects(['optimize', '--model', join(tmp, 'broken.png')], 3, /Cannot read '.*broken.png' as JSON/);
+    await rejects(['optimize', '--model', 'http://exa mple.com/model.json'], 3, /'http:\/\/exa mple.com\/model.json' is not a valid URL/);
+    await rejects(['optimize', '--model', 'ftp://example.com/model.json'], 3, /Unsupported URL scheme 'ftp:'/);
+    await rejects(['optimize', '--model', 'http://127.0.0.1:1/model.json'], 3, /Cannot fetch the model from 'http:\/\/127.0.0.1:1\/model.json'/);
+    await rejects(['activations', '--model', tiny, '--images', join(tmp, 'missing')], 3, /Image file or folder not found: '.*missing'/);
+    await rejects(['optimize', '--model', dense], 4, /not a convnet.*input is \[10\]/);
+    // Fails half way (after the output folder was opened): nothing may remain.
+    await rejects(['activations', '--model', tiny, '--images', images, '--images', join(tmp, 'broken.png')], 3, /Cannot read image '.*broken.png'/);
+  });
+
+  it('refuses to replace a folder that is not a deepvis output', async () => {
+    const mine = join(tmp, 'precious');
+    mkdirSync(mine);
+    writeFileSync(join(mine, 'notes.txt'), 'keep me');
+    const run = await cli('optimize', '--model', tiny, '--steps', '1', '--out', mine, '-q');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/'.*precious' exists and is not a deepvis output/);
+    expect(readdirSync(mine)).toEqual(['notes.txt']);
+    expect(readdirSync(tmp).filter((f) => f.includes('partial'))).toEqual([]);
+  });
+});
