@@ -134,7 +134,8 @@ async function buildNet(): Promise<void> {
   if (!loaded) return;
   net = toNet(loaded.model, { inputRange: INPUT_RANGES[rangeName] });
   const shown = viewableLayers(net);
-  ui.layer.replaceChildren(...shown.map((l) => new Option(`${l.name}  ${l.outputShape.map((d) => d ?? '?').join('×')}`, l.name)));
+  // Units per layer only: the map size depends on the input size (the grid caption shows it).
+  ui.layer.replaceChildren(...shown.map((l) => new Option(`${l.name} (${l.outputShape[l.outputShape.length - 1] ?? '?'})`, l.name)));
   if (!shown.some((l) => l.name === state.layer)) {
     const rect = shown.filter((l) => l.outputShape.length === 3 && l.activation && /relu/i.test(l.activation));
     state.layer = (rect.length ? rect[Math.floor(rect.length / 2)] : shown[shown.length - 1]).name;
