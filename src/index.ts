@@ -3,5 +3,6 @@ export * from './net/index';
 export * from './activations/index';
 export * from './backward/index';
 export * from './dataset/index';
+export * from './default-model/index';
 export { gaussianBlur, type GaussianBlurOptions } from './image/gaussian-blur';
 export { DeepvisError, type DeepvisErrorCode } from './errors';

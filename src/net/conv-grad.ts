@@ -43,6 +43,27 @@ export function padOrCrop(x: tf.Tensor4D, [[top, bottom], [left, right]]: [Pair,
   return tf.slice(padded, [0, t, l, 0], [n, h - t - Math.max(-bottom, 0), w - l - Math.max(-right, 0), c]);
 }
 
+/** The filter of the gradient convolution: flipped in space, in/out channels swapped. */
+function backwardKernel(kind: Kind, kernel: tf.Tensor4D): tf.Tensor4D {
+  const [kh, kw, c, m] = kernel.shape;
+  const flipped = tf.reverse(kernel, [0, 1]);
+  return kind === 'conv' ? tf.transpose(flipped, [0, 1, 3, 2]) : tf.reshape(flipped, [kh, kw, c * m, 1]);
+}
+
+// Backward kernels made once per filter (reversing every step costs ~10% of a step on wasm).
+const prepared = new WeakMap<tf.Tensor, tf.Tensor4D>();
+
+/**
+ * Makes the backward kernel of a constant filter ahead of time when the current backend
+ * takes the forward-kernel route. Returns it (the caller owns and disposes it) or undefined.
+ */
+export function prepareBackwardKernel(kind: Kind, kernel: tf.Tensor4D): tf.Tensor4D | undefined {
+  if (!useForwardKernels(kind)) return undefined;
+  const back = tf.tidy(() => backwardKernel(kind, kernel));
+  prepared.set(kernel, back);
+  return back;
+}
+
 /** dL/dx of a convolution, computed with forward kernels only. */
 function inputGradient(kind: Kind, dy: tf.Tensor4D, kernel: tf.Tensor4D, xShape: number[], strides: Pair, padding: 'same' | 'valid'): tf.Tensor4D {
   const [n, h, w, c] = xShape;
@@ -54,10 +75,11 @@ function inputGradient(kind: Kind, dy: tf.Tensor4D, kernel: tf.Tensor4D, xShape:
     [kh - 1 - pt, h + pt - (ho - 1) * strides[0] - 1],
     [kw - 1 - pl, w + pl - (wo - 1) * strides[1] - 1],
   ]);
-  const flipped = tf.reverse(kernel, [0, 1]);
-  if (kind === 'conv') return tf.conv2d(u, tf.transpose(flipped, [0, 1, 3, 2]), 1, 'valid');
+  const ready = prepared.get(kernel);
+  const back = ready && !ready.isDisposed ? ready : backwardKernel(kind, kernel);
+  if (kind === 'conv') return tf.conv2d(u, back, 1, 'valid');
   const m = kernel.shape[3];
-  const perChannel = tf.depthwiseConv2d(u, tf.reshape(flipped, [kh, kw, c * m, 1]), 1, 'valid');
+  const perChannel = tf.depthwiseConv2d(u, back, 1, 'valid');
   return m === 1 ? perChannel : tf.sum(tf.reshape(perChannel, [n, h, w, c, m]), 4);
 }
 

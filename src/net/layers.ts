@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { activationFromIdentifier, type Activation } from './activations';
 import type { LayerGeometry } from './types';
-import { convolve } from './conv-grad';
+import { convolve, prepareBackwardKernel } from './conv-grad';
 import { maxPool } from './pool-grad';
 
 /**
@@ -25,6 +25,8 @@ export interface Affine {
   bias: tf.Tensor | null;
   /** Scales the kernel by a per-output-channel factor. */
   scaleKernel(kernel: tf.Tensor, scale: tf.Tensor): tf.Tensor;
+  /** Which convolution `run` applies the kernel with, for a prepared backward kernel. */
+  convKind?: 'conv' | 'depthwise';
 }
 
 /** A layer compiled to plain tfjs-core ops: a linear part, then an activation. */
@@ -110,14 +112,15 @@ function windowed(
   const dilated = g.dilations[0] > 1 || g.dilations[1] > 1;
   if (dilated && (g.strides[0] > 1 || g.strides[1] > 1)) throw new NotCompilable('dilation with stride > 1');
   const kernel = dilateKernel(weight, g.dilations);
+  const back = prepareBackwardKernel(kind, kernel as tf.Tensor4D);
   const run = (x: tf.Tensor, k: tf.Tensor, b: tf.Tensor | null) =>
     addBias(convolve(kind, x as tf.Tensor4D, k as tf.Tensor4D, g.strides, g.padding as 'same'), b);
   return {
     linear: ([x]) => run(x, kernel, bias),
     activation: activationOf(c),
     geometry: g,
-    affine: { run, kernel, bias, scaleKernel },
-    owned: dilated ? [kernel] : [],
+    affine: { run, kernel, bias, scaleKernel, convKind: kind },
+    owned: [...(dilated ? [kernel] : []), ...(back ? [back] : [])],
   };
 }
 
@@ -133,6 +136,7 @@ function separableConv2d(layer: LayerLike, c: Record<string, any>): CompiledLaye
   const dilated = g.dilations[0] > 1 || g.dilations[1] > 1;
   if (dilated && (g.strides[0] > 1 || g.strides[1] > 1)) throw new NotCompilable('dilation with stride > 1');
   const depthwise = dilateKernel(weight, g.dilations);
+  const backs = [prepareBackwardKernel('depthwise', depthwise as tf.Tensor4D), prepareBackwardKernel('conv', pointwise as tf.Tensor4D)];
   const run = (x: tf.Tensor, k: tf.Tensor, b: tf.Tensor | null) => {
     const d = convolve('depthwise', x as tf.Tensor4D, depthwise as tf.Tensor4D, g.strides, g.padding as 'same');
     return addBias(convolve('conv', d, k as tf.Tensor4D, [1, 1], 'valid'), b);
@@ -141,8 +145,8 @@ function separableConv2d(layer: LayerLike, c: Record<string, any>): CompiledLaye
     linear: ([x]) => run(x, pointwise, bias),
     activation: activationOf(c),
     geometry: g,
-    affine: { run, kernel: pointwise, bias, scaleKernel: (k, s) => tf.mul(k, s) },
-    owned: dilated ? [depthwise] : [],
+    affine: { run, kernel: pointwise, bias, scaleKernel: (k, s) => tf.mul(k, s), convKind: 'conv' },
+    owned: [...(dilated ? [depthwise] : []), ...backs.filter((b): b is tf.Tensor4D => !!b)],
   };
 }
 

@@ -7,6 +7,7 @@ import { describeLayers } from './describe';
 import { flattenLayersModel, isLayersModel, type GraphNode, type LayersModelLike } from './graph';
 import { compileLayer, NotCompilable, type CompiledLayer, type LayerLike } from './layers';
 import { pixelMapping } from './pixel-space';
+import { prepareBackwardKernel } from './conv-grad';
 import { graphModelToNet, isGraphModel } from './graph-model';
 import { checkPixels } from './check-pixels';
 import { PRE_ACTIVATION, type ForwardOptions, type LayerInfo, type Net, type ToNetOptions } from './types';
@@ -84,6 +85,8 @@ function layersModelToNet(model: LayersModelLike, options: ToNetOptions): Net {
         tf.add(tf.mul(affine!.bias ?? 0, scale), shift),
       ]);
       owned.push(kernel, bias);
+      const back = affine!.convKind && prepareBackwardKernel(affine!.convKind, kernel as tf.Tensor4D);
+      if (back) owned.push(back);
       const conv = byId.get(node.inputs[0])!;
       rawSteps.set(conv.id, steps.get(conv.id)!);
       steps.delete(conv.id);
