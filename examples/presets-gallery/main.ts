@@ -3,6 +3,7 @@
 //
 //   node --import tsx examples/presets-gallery/main.ts [--out deepvis-out/presets] [--size 128]
 //        [--steps N (default: each preset's own)] [--classes 424,9,...] [--lr-scale caffenet|verbatim]
+//        [--display stretch|raw] [--seed 0]
 //
 // Needs ../shared/models/darknet-tiny-imagenet-tfjs (or DEEPVIS_SHARED pointing at shared/).
 import { existsSync } from 'node:fs';
@@ -23,6 +24,9 @@ const { values: args } = parseArgs({
     classes: { type: 'string', default: '424,9,961,386' }, // flamingo, Persian cat, school bus, goldfinch (Darknet order)
     'lr-scale': { type: 'string', default: 'caffenet' },
     seed: { type: 'string', default: '0' },
+    // 'stretch' scales the deviation from the mean image to fill 0–255, as the toolbox saved
+    // its images (norm01c); 'raw' writes the pixels as optimized.
+    display: { type: 'string', default: 'stretch' },
   },
 });
 
@@ -43,6 +47,15 @@ const lrScale = (Number.isFinite(Number(args['lr-scale'])) ? Number(args['lr-sca
 const out = resolve(args.out!);
 await mkdir(out, { recursive: true });
 
+/** Centres on the mean image and scales the largest deviation to 127.5 (the toolbox's norm01c). */
+function stretch(image: tf.Tensor3D, mean: readonly number[]): tf.Tensor3D {
+  return tf.tidy(() => {
+    const centred = tf.sub(image, tf.tensor1d([...mean]));
+    const peak = tf.maximum(tf.max(tf.abs(centred)), 1e-6);
+    return tf.add(tf.mul(tf.div(centred, peak), 127.5), 127.5) as tf.Tensor3D;
+  });
+}
+
 const rows: string[] = [];
 for (const k of classes) {
   const cells: string[] = [];
@@ -55,7 +68,9 @@ for (const k of classes) {
       return { index: tf.argMax(probs, 1).dataSync()[0], p: probs.dataSync()[k] };
     });
     const file = `class${k}-preset${p + 1}.png`;
-    await writePng(join(out, file), r.image);
+    const shown = args.display === 'raw' ? tf.clone(r.image) : stretch(r.image, net.mean);
+    await writePng(join(out, file), shown);
+    shown.dispose();
     tf.dispose([r.image, r.last]);
     const seconds = ((Date.now() - t0) / 1000).toFixed(1);
     console.log(`${labels[k]} (${k}) preset ${p + 1}: logit ${r.best.toFixed(1)} at step ${r.bestStep}, p=${top.p.toFixed(3)}, top-1 ${labels[top.index]}; ${steps} steps in ${seconds} s -> ${file}`);
@@ -68,7 +83,7 @@ const head = PAPER_PRESETS.map((p) => `<th>${p.name}<br><small>${p.regularizers.
 await writeFile(join(out, 'index.html'), `<!doctype html><meta charset="utf-8"><title>deepvis: Table 1 presets on Darknet-Tiny</title>
 <style>body{font-family:sans-serif}td,th{text-align:center;padding:4px;font-size:12px}img{image-rendering:pixelated}</style>
 <h1>Regularized optimization: the four presets of Yosinski et al. 2015, Table 1</h1>
-<p>Darknet-Tiny, ${size}×${size}, lrScale ${String(lrScale)}, seed ${args.seed}. p = softmax probability of the class on the image.</p>
+<p>Darknet-Tiny, ${size}×${size}, lrScale ${String(lrScale)}, seed ${args.seed}, display ${args.display}. p = softmax probability of the class on the (unstretched) image.</p>
 <table><tr><th></th>${head}</tr>${rows.join('\n')}</table>\n`);
 console.log(`wrote ${join(out, 'index.html')}`);
 net.dispose();
