@@ -82,7 +82,7 @@ export async function withRun(
     await body(ctx);
     await output.commit({
       command,
-      argv: process.argv.slice(2),
+      options: values,
       model: model.name,
       backend: backendDetail,
       seconds: Math.round((Date.now() - started) / 100) / 10,

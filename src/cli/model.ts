@@ -63,8 +63,10 @@ function modelJsonPath(spec: string): string {
 /** Loads a tfjs GraphModel through @tensorflow/tfjs-converter, which is optional. */
 async function loadGraphModel(source: string | tf.io.IOHandler): Promise<unknown> {
   let converter: { loadGraphModel(s: string | tf.io.IOHandler): Promise<unknown> };
+  // A variable specifier: bundlers leave the optional package out of the CLI bundle.
+  const converterPackage = '@tensorflow/tfjs-converter';
   try {
-    converter = await import('@tensorflow/tfjs-converter' as string);
+    converter = await import(converterPackage);
   } catch {
     throw inputError('This model.json is a GraphModel, which needs @tensorflow/tfjs-converter.', 'Install it: npm install @tensorflow/tfjs-converter');
   }

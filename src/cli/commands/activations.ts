@@ -44,7 +44,7 @@ export async function activationGrids(ctx: RunContext, inputs: readonly InputIma
             const file = `${dir}/${i}-${safeName(layer)}.png`;
             try {
               await writePng(ctx.output.path(file), grid);
-              cells.push(`<td>${figure(file, `${layer} (${acts[layer].shape.slice(1).join('×')})`, Math.min(Math.max(grid.shape[1], 160), 420))}</td>`);
+              cells.push(`<td>${figure(file, `${layer} (${acts[layer].shape.slice(1).join('×')})`, Math.min(Math.max(grid.shape[1], 160), 320))}</td>`);
             } finally {
               grid.dispose();
             }
