@@ -1,18 +1,32 @@
 import { defineConfig } from 'tsup';
 
-// One entry per public face: the core, and one thin adapter per backend.
-export default defineConfig({
-  entry: {
-    index: 'src/index.ts',
-    webgl: 'src/backends/webgl.ts',
-    wasm: 'src/backends/wasm.ts',
-    node: 'src/backends/node.ts',
+// One entry per public face: the core, and one thin adapter per backend; plus the CLI.
+// `npm run build` empties dist/ first, so neither build cleans (they run side by side).
+export default defineConfig([
+  {
+    entry: {
+      index: 'src/index.ts',
+      webgl: 'src/backends/webgl.ts',
+      wasm: 'src/backends/wasm.ts',
+      node: 'src/backends/node.ts',
+    },
+    format: ['esm', 'cjs'],
+    dts: true,
+    sourcemap: true,
+    clean: false,
+    target: 'es2022',
+    splitting: true,
+    treeshake: true,
   },
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'es2022',
-  splitting: true,
-  treeshake: true,
-});
+  {
+    // ESM only: the CLI uses import.meta.url and top-level await.
+    entry: { cli: 'src/cli/main.ts' },
+    format: ['esm'],
+    platform: 'node',
+    target: 'es2022',
+    banner: { js: '#!/usr/bin/env node' },
+    sourcemap: true,
+    clean: false,
+    dts: false,
+  },
+]);
