@@ -78,7 +78,14 @@ function releaseTape(): void {
   state.activeTape = null;
 }
 
-/** Anything with the Net interface. */
+/**
+ * Anything with the Net interface.
+ *
+ * @example
+ * ```ts
+ * const net = isNet(m) ? m : toNet(m);
+ * ```
+ */
 export function isNet(x: unknown): x is Net {
   const n = x as Net;
   return !!n && typeof n.forward === 'function' && Array.isArray(n.layers) && typeof n.logits === 'string';
@@ -131,6 +138,11 @@ function plan(net: Net, options: OptimizeOptions): Plan {
  * clip to 0–255, forward, backward, then (except on the last step) `x += η · g` and
  * the regularizers in order. Tensors live only inside; `finally` releases them, whether
  * the run ends, throws, is aborted or is left early.
+ *
+ * @example
+ * ```ts
+ * for await (const s of optimizeLoop(net, [classLogit(1), classLogit(2)], { steps: 50 })) console.log(s.activations);
+ * ```
  */
 export async function* optimizeLoop(netOrModel: unknown, objectives: readonly Objective[], options: OptimizeOptions = {}): AsyncGenerator<StepInfo, void> {
   checkOption(Array.isArray(objectives) && objectives.length > 0 && objectives.every((o) => o && typeof o.bind === 'function'),

@@ -37,7 +37,14 @@ export function lrProgress(options: { maxLr: number; desiredProgress: number }):
   return { kind: 'progress', maxLr, desiredProgress };
 }
 
-/** A number or a policy, as the `lr` option accepts; checked. */
+/**
+ * A number or a policy, as the `lr` option accepts; checked.
+ *
+ * @example
+ * ```ts
+ * toLrPolicy(100);   // { kind: 'constant', lr: 100 }
+ * ```
+ */
 export function toLrPolicy(lr: number | LrPolicy): LrPolicy {
   if (typeof lr === 'number') return lrConstant(lr);
   if (lr && lr.kind === 'constant') return lrConstant(lr.lr);
@@ -68,7 +75,15 @@ export const CAFFENET_GRAD_RMS = 3413 / (100 * Math.sqrt(3 * 227 * 227));
  */
 export type LrScale = 'caffenet' | 'verbatim' | number;
 
-/** The objective scale `s` for one image from its first gradient's sum of squares. */
+/**
+ * The step-size scale `s` for one image from its first gradient's sum of squares over
+ * `values` numbers.
+ *
+ * @example
+ * ```ts
+ * objectiveScale('caffenet', 0.01, 3 * 128 * 128);   // 0.0868 / RMS(g0)
+ * ```
+ */
 export function objectiveScale(lrScale: LrScale, sumSquares0: number, values: number): number {
   if (typeof lrScale === 'number') return lrScale;
   if (lrScale === 'verbatim') return 1;
@@ -77,7 +92,14 @@ export function objectiveScale(lrScale: LrScale, sumSquares0: number, values: nu
   return rms > 0 && Number.isFinite(rms) ? CAFFENET_GRAD_RMS / rms : 1;
 }
 
-/** The multiplier of g for one image at one step, with step sizes scaled by `s`. */
+/**
+ * The multiplier of g for one image at one step, with step sizes scaled by `s`.
+ *
+ * @example
+ * ```ts
+ * stepSize(lrProgress({ maxLr: 100, desiredProgress: 2 }), 300, 0.5);   // min(30000, 2 / 0.5) = 4
+ * ```
+ */
 export function stepSize(policy: LrPolicy, s: number, sumSquares: number): number {
   if (policy.kind === 'constant') return policy.lr * s;
   const cap = policy.maxLr * s;

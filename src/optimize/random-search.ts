@@ -23,7 +23,14 @@ export interface SearchSpace {
   contributionPct: readonly [number, number];
 }
 
-/** Ranges that contain the four rows of Table 1. */
+/**
+ * Ranges that contain the four rows of Table 1.
+ *
+ * @example
+ * ```ts
+ * randomSearch(net, obj, { score, space: { ...DEFAULT_SEARCH_SPACE, decay: [0, 0.01] } });
+ * ```
+ */
 export const DEFAULT_SEARCH_SPACE: SearchSpace = Object.freeze({
   decay: [0, 0.3], blurWidth: [0, 1], blurEvery: [1, 8], normPct: [0, 50], contributionPct: [0, 90],
 } as const);
@@ -44,7 +51,14 @@ export interface SearchTrial {
   score: number;
 }
 
-/** The regularizers of one combination, in the toolbox order. */
+/**
+ * The regularizers of one combination, in the toolbox order.
+ *
+ * @example
+ * ```ts
+ * const regs = regularizersFor(trials[0].params);
+ * ```
+ */
 export function regularizersFor(p: SearchParams): Regularizer[] {
   return [l2Decay(p.decay), blurEvery(p.blurEvery, p.blurWidth), clipSmallNorm(p.normPct), clipSmallContribution(p.contributionPct)];
 }

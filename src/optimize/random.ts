@@ -18,7 +18,14 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-/** Waits for the event loop (a macrotask), so a page or server stays responsive. */
+/**
+ * Waits for the event loop (a macrotask), so a page or server stays responsive.
+ *
+ * @example
+ * ```ts
+ * await yieldToEventLoop();
+ * ```
+ */
 export function yieldToEventLoop(): Promise<void> {
   if (typeof setImmediate === 'function') return new Promise((resolve) => setImmediate(resolve));
   if (typeof MessageChannel === 'function') {
