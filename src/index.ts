@@ -1,8 +1,11 @@
 // The public face of deepvis: re-exports only.
 export * from './net/index';
+export * from './objectives/index';
+export * from './regularizers/index';
+export * from './optimize/index';
 export * from './activations/index';
 export * from './backward/index';
 export * from './dataset/index';
 export * from './default-model/index';
-export { gaussianBlur, type GaussianBlurOptions } from './image/gaussian-blur';
+export { gaussianBlur, gaussianKernel, type GaussianBlurOptions } from './image/gaussian-blur';
 export { DeepvisError, type DeepvisErrorCode } from './errors';
