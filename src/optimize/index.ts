@@ -9,3 +9,5 @@ export {
   randomSearch, regularizersFor, DEFAULT_SEARCH_SPACE,
   type RandomSearchOptions, type SearchParams, type SearchSpace, type SearchTrial,
 } from './random-search';
+export { deepDream, type DeepDreamOptions, type DreamOctave } from './deep-dream';
+export { optimizeLayer, type OptimizeLayerOptions, type LayerSheet, type LayerChannelResult } from './optimize-layer';
