@@ -10,6 +10,7 @@ import { loadLayersModelFile } from '../src/backends/node';
 import { markdownTable, type Row } from './harness';
 import { benchNetGradient } from './net-gradient';
 import { benchLive, benchTopActivations } from './live-and-dataset';
+import { benchPresets } from './optimize';
 import { toNet } from '../src/index';
 
 const shared = resolve(process.env.DEEPVIS_SHARED ?? resolve(import.meta.dirname, '../../shared'));
@@ -31,6 +32,7 @@ async function main() {
     // The naive way takes ~38 s per step on cpu at 224²: time it once there.
     rows.push(...(await benchNetGradient(model, backend, size, backend === 'cpu' ? 1 : 2)));
     const net = toNet(model, { inputRange: [0, 1] });
+    rows.push(...(await benchPresets(net, backend, size, backend === 'cpu' ? 3 : 20)));
     rows.push(...(await benchLive(net, backend, size)));
     rows.push(...(await benchTopActivations(net, backend, size, backend === 'cpu' ? 16 : 64)));
     net.dispose();
