@@ -2,7 +2,7 @@
 // forward, and topActivations' images per second against the bare forward, in one run.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Net } from '../src/index';
-import { tileActivations, topActivations } from '../src/index';
+import { backward, backwardImage, tileActivations, topActivations } from '../src/index';
 import { timeIt, type Row } from './harness';
 
 /** Frames per second of a forward pass alone and of forward + tiling every layer. */
@@ -16,11 +16,19 @@ export async function benchLive(net: Net, backend: string, size: number): Promis
     // The viewer shows one layer's grid per frame; tiling all of them is the worst case.
     return tf.stack(layers.map((l) => tf.mean(tileActivations(acts[l]))));
   }), 3);
+  // A viewer frame with the backward pane on: forward, one layer's grid, guided backprop of one unit.
+  const shown = layers.find((l) => l === 'leaky_re_lu_5') ?? layers[Math.floor(layers.length / 2)];
+  const withBackward = await timeIt(() => tf.tidy(() => {
+    const grid = tileActivations(net.forward(pixels, { taps: [shown] })[shown]);
+    const signal = backward(net, pixels, { layer: shown, channel: 0, mode: 'guided' });
+    return tf.add(tf.mean(grid), tf.mean(backwardImage(signal, 'norm')));
+  }), 3);
   pixels.dispose();
   return [
     { section, backend, metric: 'forward', value: 1000 / forward, unit: 'frames/s' },
     { section, backend, metric: 'forward + tiling of all layers', value: 1000 / tiled, unit: 'frames/s', note: `${layers.length} layers` },
     { section, backend, metric: 'tiling rate / forward rate', value: forward / tiled, unit: '×' },
+    { section, backend, metric: 'forward + one grid + guided backward view', value: 1000 / withBackward, unit: 'frames/s', note: shown },
   ];
 }
 
