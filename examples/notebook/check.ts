@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as tfCpu from '@tensorflow/tfjs-backend-cpu';
 import * as deepvis from '../../src/index';
 import * as deepvisNode from '../../src/backends/node';
 
@@ -21,6 +22,7 @@ const MODULES: Record<string, unknown> = {
   'npm:deepvis': deepvis,
   'npm:deepvis/node': deepvisNode,
   'npm:@tensorflow/tfjs-core': tf,
+  'npm:@tensorflow/tfjs-backend-cpu': tfCpu,
 };
 
 /** What a notebook's code cells would display. */
@@ -63,13 +65,15 @@ const moduleFor = (specifier: string): unknown => {
 /**
  * Rewrites static imports into lookups, so the cells can run as one async function body:
  * `import * as tf from 'npm:x'` → `const tf = __import('npm:x');`,
- * `import { a, b as c } from 'npm:x'` → `const { a, b: c } = __import('npm:x');`.
+ * `import { a, b as c } from 'npm:x'` → `const { a, b: c } = __import('npm:x');`,
+ * `import 'npm:x'` (for its side effects) → `__import('npm:x');`.
  */
 export function rewriteImports(code: string): string {
   return code
     .replace(/import\s+\*\s+as\s+(\w+)\s+from\s+'([^']+)';?/g, "const $1 = __import('$2');")
     .replace(/import\s*\{([^}]*)\}\s*from\s*'([^']+)';?/g, (_, names: string, spec: string) =>
-      `const {${names.replace(/\b(\w+)\s+as\s+(\w+)/g, '$1: $2')}} = __import('${spec}');`);
+      `const {${names.replace(/\b(\w+)\s+as\s+(\w+)/g, '$1: $2')}} = __import('${spec}');`)
+    .replace(/import\s*'([^']+)';?/g, "__import('$1');");
 }
 
 /** Runs the notebook's code cells in Node and returns what they displayed. */

@@ -97,6 +97,7 @@ describe('examples/notebook', () => {
   it('rewrites the npm: imports the cells use', () => {
     expect(rewriteImports("import * as tf from 'npm:@tensorflow/tfjs-core@4.22.0';")).toBe("const tf = __import('npm:@tensorflow/tfjs-core@4.22.0');");
     expect(rewriteImports("import { a, b as c } from 'npm:deepvis';")).toBe("const { a, b: c } = __import('npm:deepvis');");
+    expect(rewriteImports("import 'npm:@tensorflow/tfjs-backend-cpu@4.22.0';")).toBe("__import('npm:@tensorflow/tfjs-backend-cpu@4.22.0');");
     const code = codeCells().join('\n');
     expect(code).toMatch(/from 'npm:deepvis'/);
     expect(code).toMatch(/Deno\.jupyter\.display/);
@@ -106,7 +107,7 @@ describe('examples/notebook', () => {
     const out = await tempDir();
     const backend = tf.getBackend();
     const before = tf.memory().numTensors;
-    // The notebook picks its own backend (useNodeBackend()); the project's is restored after.
+    // The notebook selects the cpu backend itself; the project's backend is restored after.
     const report = await checkNotebook({ steps: onCpu ? 5 : 20, out, log: () => {} }).finally(() => tf.setBackend(backend));
     expect(report.cells).toBeGreaterThanOrEqual(5);
     const pngs = report.displays.map((d) => d.bundle['image/png']).filter(Boolean);
