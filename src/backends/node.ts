@@ -30,6 +30,12 @@ const candidates: { name: NodeBackendName; pkg: string; load: () => Promise<unkn
 /**
  * Picks the fastest installed Node backend: `@tensorflow/tfjs-node-gpu`, then
  * `@tensorflow/tfjs-node`, then wasm, then cpu; or the one named. Says which in `detail`.
+ *
+ * @example
+ * ```ts
+ * const info = await useNodeBackend();        // the best installed
+ * await useNodeBackend('wasm');              // or insist on one: throws naming what is missing
+ * ```
  */
 export async function useNodeBackend(backend: NodeBackendName | 'auto' = 'auto'): Promise<BackendInfo> {
   const tried: string[] = [];

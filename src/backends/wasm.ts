@@ -26,6 +26,12 @@ export interface WasmOptions {
 /**
  * Selects the wasm backend. Threads are used by tfjs itself where the page is
  * cross-origin isolated (SharedArrayBuffer available); in Node it runs one thread with SIMD.
+ *
+ * @example
+ * ```ts
+ * await useWasm();                                   // the .wasm files next to the script
+ * await useWasm({ paths: '/static/tfjs-wasm/' });    // or where your bundler / server puts them
+ * ```
  */
 export async function useWasm(options: WasmOptions = {}): Promise<BackendInfo> {
   if (options.paths) setWasmPaths(options.paths as string);

@@ -19,6 +19,12 @@ export type { BackendInfo } from './info';
  * Selects WebGL. Gradients of small activations need full precision, so half-float
  * textures are refused: deepvis asks for 32-bit float textures and says when the device
  * cannot render them.
+ *
+ * @example
+ * ```ts
+ * const info = await useWebGL();
+ * console.log(info.detail);   // e.g. 'webgl 2, float32 textures'
+ * ```
  */
 export async function useWebGL(): Promise<BackendInfo> {
   tf.env().set('WEBGL_FORCE_F16_TEXTURES', false);

@@ -5,7 +5,15 @@ import { PNG } from 'pngjs';
 import jpeg from 'jpeg-js';
 import { DeepvisError } from '../errors';
 
-/** Decodes PNG or JPEG bytes into a `[h, w, 3]` float32 tensor of 0–255 RGB. */
+/**
+ * Decodes PNG or JPEG bytes into a `[h, w, 3]` float32 tensor of 0–255 RGB.
+ *
+ * @example
+ * ```ts
+ * const image = decodeImage(await readFile('photo.jpg'));   // [h, w, 3], 0–255
+ * const pixels = tf.expandDims(image, 0);                    // [1, h, w, 3] for a Net
+ * ```
+ */
 export function decodeImage(bytes: Uint8Array): tf.Tensor3D {
   const isPng = bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47;
   const isJpeg = bytes[0] === 0xff && bytes[1] === 0xd8;
@@ -20,7 +28,16 @@ export function decodeImage(bytes: Uint8Array): tf.Tensor3D {
   return tf.tensor3d(rgb, [height, width, 3]);
 }
 
-/** Reads a PNG or JPEG file into a `[h, w, 3]` float32 tensor of 0–255 RGB. */
+/**
+ * Reads a PNG or JPEG file into a `[h, w, 3]` float32 tensor of 0–255 RGB.
+ *
+ * @example
+ * ```ts
+ * const image = await readImage('images/cat.jpg');
+ * console.log(topPredictions(net, tf.expandDims(image, 0) as tf.Tensor4D, 5, labels));
+ * image.dispose();
+ * ```
+ */
 export async function readImage(path: string): Promise<tf.Tensor3D> {
   return decodeImage(await readFile(path));
 }
@@ -28,6 +45,12 @@ export async function readImage(path: string): Promise<tf.Tensor3D> {
 /**
  * Encodes an image tensor (`[h, w]`, `[h, w, 1]` or `[h, w, 3]`, values 0–255, clipped and
  * rounded) as PNG bytes.
+ *
+ * @example
+ * ```ts
+ * const png = await encodePng(result.image);                 // Uint8Array
+ * await writeFile('sneaker.png', png);                     // or send it over HTTP, or show it in a notebook
+ * ```
  */
 export async function encodePng(image: tf.Tensor): Promise<Uint8Array> {
   const [h, w] = image.shape;
@@ -44,7 +67,15 @@ export async function encodePng(image: tf.Tensor): Promise<Uint8Array> {
   return PNG.sync.write(png);
 }
 
-/** Writes an image tensor as a PNG file, creating folders as needed. */
+/**
+ * Writes an image tensor as a PNG file, creating folders as needed.
+ *
+ * @example
+ * ```ts
+ * const r = await optimizeUnit(net, classLogit(7), { steps: 200 });
+ * await writePng('out/sneaker.png', r.image);
+ * ```
+ */
 export async function writePng(path: string, image: tf.Tensor): Promise<void> {
   const bytes = await encodePng(image);
   await mkdir(dirname(path), { recursive: true });

@@ -4,7 +4,14 @@ import type * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { DeepvisError } from '../errors';
 
-/** A tfjs IOHandler that reads `model.json` and its weight shards from the file system. */
+/**
+ * A tfjs IOHandler that reads `model.json` and its weight shards from the file system.
+ *
+ * @example
+ * ```ts
+ * const model = await tfl.loadLayersModel(fileHandler('models/mine/model.json'));
+ * ```
+ */
 export function fileHandler(modelJsonPath: string): tf.io.IOHandler {
   return {
     async load() {
@@ -34,7 +41,15 @@ export function fileHandler(modelJsonPath: string): tf.io.IOHandler {
   };
 }
 
-/** Loads a tfjs layers model from a `model.json` path on disk. */
+/**
+ * Loads a tfjs layers model from a `model.json` path on disk.
+ *
+ * @example
+ * ```ts
+ * const model = await loadLayersModelFile('../shared/models/darknet-tiny-imagenet-tfjs/model.json');
+ * const net = toNet(model, { inputRange: [0, 1] });
+ * ```
+ */
 export async function loadLayersModelFile(modelJsonPath: string): Promise<tfl.LayersModel> {
   return tfl.loadLayersModel(fileHandler(modelJsonPath));
 }
