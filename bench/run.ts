@@ -1,5 +1,6 @@
-// `npm run bench`: measures deepvis on this machine's Node backends and writes
-// bench/results/latest.md and latest.json. Ratios are measured within one run.
+// `npm run bench`: measures deepvis on this machine's Node backends, then in headless
+// Chromium (bench/browser; BENCH_BROWSER=0 skips it), and writes bench/results/latest.md and
+// latest.json. Ratios are measured within one run.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -39,6 +40,19 @@ async function main() {
     const peak = process.memoryUsage().rss / 2 ** 20;
     rows.push({ section: 'memory', backend, metric: 'rss after section', value: peak, unit: 'MiB' });
     model.dispose();
+  }
+  // Headless Chromium (webgl on SwiftShader, wasm with threads, webgpu): after the Node backends.
+  if (process.env.BENCH_BROWSER === '0') {
+    console.log('[bench] browser part skipped (BENCH_BROWSER=0).');
+  } else {
+    const { benchBrowser, browserSkipReason } = await import('./browser/run');
+    const skip = browserSkipReason();
+    if (skip) console.log(`[bench] browser part skipped: ${skip}.`);
+    else {
+      const t0 = performance.now();
+      rows.push(...(await benchBrowser()));
+      console.log(`[bench] browser part took ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    }
   }
   const table = markdownTable(rows);
   console.log(`\n${table}\n`);
