@@ -1,14 +1,14 @@
 // Makes the README's figures from gallery output folders (run the galleries first):
-//   node --import tsx examples/presets-gallery/main.ts --size 96 --steps 100 --out /tmp/presets
+//   node --import tsx examples/presets-gallery/main.ts --size 96 --steps 100 --out deepvis-out/presets
 //   npm run demo
-//   node --import tsx scripts/readme-figures.ts /tmp/presets deepvis-out
+//   node --import tsx scripts/readme-figures.ts deepvis-out/presets deepvis-out
 import { resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { montage } from '../src/index';
 import { readImage, writePng } from '../src/backends/node';
 
-const [presets = '/tmp/presets', demo = 'deepvis-out'] = process.argv.slice(2);
+const [presets = 'deepvis-out/presets', demo = 'deepvis-out'] = process.argv.slice(2);
 await tf.setBackend('cpu');
 
 async function grid(files: string[], cols: number, scale: number, out: string) {
