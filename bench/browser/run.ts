@@ -2,10 +2,10 @@
 // port (the page cross-origin isolated, so that wasm can use threads), Darknet-Tiny and the
 // tfjs wasm binaries served from where they lie, one page load per backend. Called by
 // bench/run.ts after the Node backends; returns the rows, closes everything.
-import { createReadStream, existsSync, statSync } from 'node:fs';
-import { createServer as createNetServer } from 'node:net';
-import { extname, join, normalize, resolve, sep } from 'node:path';
-import { createServer, type Connect, type Plugin, type ViteDevServer } from 'vite';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createServer, type Plugin, type ViteDevServer } from 'vite';
+import { freePort, serveFolder } from '../../scripts/dev-server/serve';
 import { chromium, type Browser } from 'playwright-core';
 import type { Row } from '../harness';
 import type { BenchResult } from './main';
@@ -22,36 +22,6 @@ export function browserSkipReason(): string {
   if (!existsSync(CHROMIUM)) return `Chromium not found at ${CHROMIUM} (set CHROMIUM_PATH)`;
   if (!existsSync(join(DARKNET_DIR, 'model.json'))) return `Darknet-Tiny not found in ${DARKNET_DIR} (set DEEPVIS_SHARED)`;
   return '';
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createNetServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => res(port));
-    });
-  });
-}
-
-/** Serves the plain files of `dir` accepted by `accept` under the URL prefix `prefix`. */
-function serveFolder(prefix: string, dir: string, accept: (name: string) => boolean): Connect.NextHandleFunction {
-  const types: Record<string, string> = { '.json': 'application/json', '.wasm': 'application/wasm' };
-  return (req, res, next) => {
-    const url = (req.url ?? '').split('?')[0];
-    if (!url.startsWith(prefix)) return next();
-    const name = decodeURIComponent(url.slice(prefix.length));
-    const file = normalize(join(dir, name));
-    if (!name || name.includes('/') || !file.startsWith(dir + sep) || !accept(name) || !existsSync(file) || !statSync(file).isFile()) {
-      res.statusCode = 404;
-      res.end(`not found: ${url}`);
-      return;
-    }
-    res.setHeader('Content-Type', types[extname(name)] ?? 'application/octet-stream');
-    res.setHeader('Content-Length', statSync(file).size);
-    createReadStream(file).pipe(res);
-  };
 }
 
 /** COOP/COEP on every response (SharedArrayBuffer, hence wasm threads), the model and the wasm files. */

@@ -1,9 +1,9 @@
 // Vite config of the live viewer: the library from source, the shared Darknet-Tiny model
 // and the tfjs wasm binaries served by small middlewares (nothing is copied into the repo).
-import { createReadStream, existsSync, statSync } from 'node:fs';
-import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Connect, type Plugin } from 'vite';
+import { serveFolder } from '../../scripts/dev-server/serve';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../..');
@@ -12,33 +12,6 @@ export const shared = resolve(process.env.DEEPVIS_SHARED ?? resolve(repo, '../sh
 const darknetDir = join(shared, 'models/darknet-tiny-imagenet-tfjs');
 const samplesDir = join(shared, 'images/darknet-samples-7');
 const wasmDir = join(repo, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
-
-const TYPES: Record<string, string> = {
-  '.json': 'application/json',
-  '.wasm': 'application/wasm',
-  '.bin': 'application/octet-stream',
-  '.jpg': 'image/jpeg',
-  '': 'application/octet-stream',
-};
-
-/** Serves the files of `dir` (no subfolders, no `..`) under the URL prefix `prefix`. */
-function serveFolder(prefix: string, dir: string, accept: (name: string) => boolean): Connect.NextHandleFunction {
-  return (req, res, next) => {
-    const url = (req.url ?? '').split('?')[0];
-    if (!url.startsWith(prefix)) return next();
-    const name = decodeURIComponent(url.slice(prefix.length));
-    const file = normalize(join(dir, name));
-    if (!name || name.includes('/') || !file.startsWith(dir + sep) || !accept(name) || !existsSync(file) || !statSync(file).isFile()) {
-      res.statusCode = 404;
-      res.end(`not found: ${url}`);
-      return;
-    }
-    res.setHeader('Content-Type', TYPES[extname(name)] ?? 'application/octet-stream');
-    res.setHeader('Content-Length', statSync(file).size);
-    res.setHeader('Cache-Control', 'no-cache');
-    createReadStream(file).pipe(res);
-  };
-}
 
 /**
  * `/models/darknet/*` → the shared Darknet-Tiny folder; `/samples/*.jpg` → the shared Darknet

@@ -2,7 +2,6 @@
 // Chromium's fake camera playing a Y4M file this test writes: two very different patterns
 // taking turns. Runs on WebGL (SwiftShader), with a small input so that it stays quick.
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +9,7 @@ import { createServer, type ViteDevServer } from 'vite';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { DebugHook, Snapshot } from '../../examples/live-viewer/src/debug';
 import { writeY4m, type Pattern } from './y4m';
+import { freePort } from '../../scripts/dev-server/serve';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHARED = process.env.DEEPVIS_SHARED ?? '';
@@ -42,17 +42,6 @@ const isA = (s: Snapshot) => Math.abs(s.input.mean[0] - s.input.mean[1]) < 25 &&
 const fmt = (v: readonly number[]) => v.map((x) => x.toFixed(1)).join('/');
 
 type Hook = DebugHook;
-
-async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createNetServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => res(port));
-    });
-  });
-}
 
 describe.skipIf(!!skip)('live viewer in Chromium with a fake camera', () => {
   let server: ViteDevServer;
