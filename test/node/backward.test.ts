@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { toNet, DeepvisError, type BackwardRule } from '../../src/index';
+import { toNet, type BackwardRule } from '../../src/index';
 import { backward, backwardImage } from '../../src/backward/index';
 import { relativeError } from '../helpers/close';
+import { errorOf } from '../helpers/errors';
 
 const backend = process.env.DEEPVIS_BACKEND;
 
@@ -108,24 +109,15 @@ describe(`backward agrees with PyTorch on a small net with ReLU, LeakyReLU, ReLU
 
   it('errors name the problem, leave no tensors and no rule behind', () => {
     const before = tf.memory().numTensors;
-    const code = (fn: () => unknown) => {
-      try {
-        fn();
-      } catch (e) {
-        expect(e).toBeInstanceOf(DeepvisError);
-        return `${(e as DeepvisError).code}: ${(e as Error).message}`;
-      }
-      return 'no error';
-    };
-    expect(code(() => backward(net, pixels, { layer: 'conv_cc', channel: 0 }))).toMatch(/^UNKNOWN_LAYER: Unknown layer 'conv_cc'. Closest names: 'conv_c'/);
-    expect(code(() => backward(net, pixels, { layer: 'conv_c', channel: 5 }))).toMatch(/^OUT_OF_RANGE: .*'conv_c' has 5 channels \(0…4\)/);
-    expect(code(() => backward(net, pixels, { layer: 'conv_c', channel: -1 }))).toMatch(/^OUT_OF_RANGE/);
-    expect(code(() => backward(net, pixels, { layer: 'conv_c', channel: 0, mode: 'guidedbp' as BackwardRule }))).toMatch(/^BAD_OPTION: Option 'mode' must be 'gradient', 'deconv' or 'guided'; got 'guidedbp'/);
-    expect(code(() => backward(net, pixels, { layer: 'conv_c', channel: 0, seed: 'map' as 'unit' }))).toMatch(/^BAD_OPTION: Option 'seed'/);
-    expect(code(() => backward(net, pixels, { layer: 'conv_c', channel: 0, at: [0, 5] }))).toMatch(/^OUT_OF_RANGE: Option 'at' \[0, 5\] is outside the 5×5 map/);
-    expect(code(() => backward(net, pixels, { layer: 'conv_c', channel: 0, at: [1, 1], seed: 'activation' }))).toMatch(/^BAD_OPTION: Option 'at'/);
-    expect(code(() => backward(net, pixels, { layer: 'dense_a', channel: 0, at: [0, 0] }))).toMatch(/^BAD_OPTION: Option 'at' must be 'max' for a fully connected layer/);
-    expect(code(() => backward(net, tf.zeros([10, 10, 3]) as unknown as tf.Tensor4D, { layer: 'conv_c', channel: 0 }))).toMatch(/^BAD_SHAPE/);
+    expect(errorOf(() => backward(net, pixels, { layer: 'conv_cc', channel: 0 }))).toMatch(/^UNKNOWN_LAYER: Unknown layer 'conv_cc'. Closest names: 'conv_c'/);
+    expect(errorOf(() => backward(net, pixels, { layer: 'conv_c', channel: 5 }))).toMatch(/^OUT_OF_RANGE: .*'conv_c' has 5 channels \(0…4\)/);
+    expect(errorOf(() => backward(net, pixels, { layer: 'conv_c', channel: -1 }))).toMatch(/^OUT_OF_RANGE/);
+    expect(errorOf(() => backward(net, pixels, { layer: 'conv_c', channel: 0, mode: 'guidedbp' as BackwardRule }))).toMatch(/^BAD_OPTION: Option 'mode' must be 'gradient', 'deconv' or 'guided'; got 'guidedbp'/);
+    expect(errorOf(() => backward(net, pixels, { layer: 'conv_c', channel: 0, seed: 'map' as 'unit' }))).toMatch(/^BAD_OPTION: Option 'seed'/);
+    expect(errorOf(() => backward(net, pixels, { layer: 'conv_c', channel: 0, at: [0, 5] }))).toMatch(/^OUT_OF_RANGE: Option 'at' \[0, 5\] is outside the 5×5 map/);
+    expect(errorOf(() => backward(net, pixels, { layer: 'conv_c', channel: 0, at: [1, 1], seed: 'activation' }))).toMatch(/^BAD_OPTION: Option 'at'/);
+    expect(errorOf(() => backward(net, pixels, { layer: 'dense_a', channel: 0, at: [0, 0] }))).toMatch(/^BAD_OPTION: Option 'at' must be 'max' for a fully connected layer/);
+    expect(errorOf(() => backward(net, tf.zeros([10, 10, 3]) as unknown as tf.Tensor4D, { layer: 'conv_c', channel: 0 }))).toMatch(/^BAD_SHAPE/);
     expect(tf.memory().numTensors).toBe(before + 1); // the zeros made for the last case
     // No backward rule stays behind: a plain gradient through the Net after a throw is still the gradient.
     const after = backward(net, pixels, { layer: 'logits', channel: 2, mode: 'gradient' });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { DeepvisError } from '../../src/index';
 import { tileLayout, tileActivations, channelImage, TILE_PADDING_COLOR, type TileOptions } from '../../src/activations/index';
+import { errorOf } from '../helpers/errors';
 
 const backend = process.env.DEEPVIS_BACKEND;
 const P = -1; // a padding pixel in the expected grey grids below
@@ -157,21 +157,12 @@ describe(`tileActivations: exact pixels on hand-made activations (${backend})`, 
 
   it('errors: bad options, channel out of range, a batch', () => {
     const a = act();
-    const code = (fn: () => unknown) => {
-      try {
-        fn();
-      } catch (e) {
-        expect(e).toBeInstanceOf(DeepvisError);
-        return `${(e as DeepvisError).code}: ${(e as Error).message}`;
-      }
-      return 'no error';
-    };
-    expect(code(() => tileActivations(a, { normalize: 'global' as 'layer' }))).toMatch(/^BAD_OPTION: Option 'normalize' must be 'layer' or 'channel'; got 'global'/);
-    expect(code(() => tileActivations(a, { boost: -0.5 }))).toMatch(/^BAD_OPTION: Option 'boost'/);
-    expect(code(() => tileActivations(a, { gamma: 0 }))).toMatch(/^BAD_OPTION: Option 'gamma'/);
-    expect(code(() => tileActivations(a, { highlight: [{ channel: 3 }] }))).toMatch(/^OUT_OF_RANGE: Highlighted channel 3 is out of range: this layer has 3 channels \(0…2\)/);
+    expect(errorOf(() => tileActivations(a, { normalize: 'global' as 'layer' }))).toMatch(/^BAD_OPTION: Option 'normalize' must be 'layer' or 'channel'; got 'global'/);
+    expect(errorOf(() => tileActivations(a, { boost: -0.5 }))).toMatch(/^BAD_OPTION: Option 'boost'/);
+    expect(errorOf(() => tileActivations(a, { gamma: 0 }))).toMatch(/^BAD_OPTION: Option 'gamma'/);
+    expect(errorOf(() => tileActivations(a, { highlight: [{ channel: 3 }] }))).toMatch(/^OUT_OF_RANGE: Highlighted channel 3 is out of range: this layer has 3 channels \(0…2\)/);
     const batch = tf.zeros([2, 2, 2, 3]);
-    expect(code(() => tileActivations(batch))).toMatch(/^BAD_SHAPE: .*got shape \[2, 2, 2, 3\]/);
+    expect(errorOf(() => tileActivations(batch))).toMatch(/^BAD_SHAPE: .*got shape \[2, 2, 2, 3\]/);
     const before = tf.memory().numTensors;
     for (let i = 0; i < 10; i++) tileActivations(a, { boost: 0.3, gamma: 0.7, highlight: [{ channel: i % 3 }] }).dispose();
     expect(() => tileActivations(a, { highlight: [{ channel: 9 }] })).toThrow();
