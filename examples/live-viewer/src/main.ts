@@ -148,13 +148,18 @@ async function buildNet(): Promise<void> {
   invalidate();
 }
 
-async function reloadModel(): Promise<void> {
+/** Stops the optimizer and releases the net and the model (their tensors belong to the current backend). */
+async function dropModel(): Promise<void> {
   ready = false;
   await optimizer?.stop();
   net?.dispose();
   net = null;
   disposeModel(loaded);
   loaded = null;
+}
+
+async function reloadModel(): Promise<void> {
+  await dropModel();
   ui.status.textContent = 'loading the model…';
   loaded = await loader();
   await buildNet();
@@ -162,13 +167,8 @@ async function reloadModel(): Promise<void> {
 }
 
 async function switchBackend(name: BackendName): Promise<void> {
-  ready = false;
-  await optimizer?.stop();
   // Tensors belong to a backend: drop the net and model, select, then load them again.
-  net?.dispose();
-  net = null;
-  disposeModel(loaded);
-  loaded = null;
+  await dropModel();
   try {
     backendDetail = await selectBackend(name);
     backend = name;
