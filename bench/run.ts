@@ -12,12 +12,14 @@ import { markdownTable, type Row } from './harness';
 import { benchNetGradient } from './net-gradient';
 import { benchLive, benchTopActivations } from './live-and-dataset';
 import { benchPresets } from './optimize';
+import { benchNaive } from './naive';
 import { toNet } from '../src/index';
 
 const shared = resolve(process.env.DEEPVIS_SHARED ?? resolve(import.meta.dirname, '../../shared'));
 const darknet = resolve(shared, 'models/darknet-tiny-imagenet-tfjs/model.json');
 const backends = (process.env.BENCH_BACKENDS ?? 'wasm,cpu').split(',');
 const size = Number(process.env.BENCH_SIZE ?? 224);
+const naiveSize = Number(process.env.BENCH_NAIVE_SIZE ?? 112);
 
 async function main() {
   if (!existsSync(darknet)) {
@@ -41,6 +43,13 @@ async function main() {
     rows.push({ section: 'memory', backend, metric: 'rss after section', value: peak, unit: 'MiB' });
     model.dispose();
   }
+  if (process.env.BENCH_NAIVE === '0') console.log('[bench] naive comparison skipped (BENCH_NAIVE=0).');
+  else {
+    console.log(`[bench] naive vs deepvis at ${naiveSize}² (the naive step alone takes ~35 s on cpu) …`);
+    rows.push(...(await benchNaive(darknet, naiveSize)));
+  }
+  // The process's peak resident memory over every Node section (maxRSS is in KiB).
+  rows.push({ section: 'memory', backend: 'node', metric: 'peak RSS', value: process.resourceUsage().maxRSS / 1024, unit: 'MiB' });
   // Headless Chromium (webgl on SwiftShader, wasm with threads, webgpu): after the Node backends.
   if (process.env.BENCH_BROWSER === '0') {
     console.log('[bench] browser part skipped (BENCH_BROWSER=0).');
