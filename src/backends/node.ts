@@ -11,6 +11,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend, type BackendInfo } from './info';
+// Only tfjs-core inside: safe to import where the wasm backend is not installed.
+import { registerWasmGradientKernels } from './wasm-kernels';
 
 export type { BackendInfo } from './info';
 export { readImage, decodeImage, encodePng, writePng } from '../image/node-io';
@@ -30,6 +32,7 @@ const candidates: { name: NodeBackendName; pkg: string; load: () => Promise<unkn
 /**
  * Picks the fastest installed Node backend: `@tensorflow/tfjs-node-gpu`, then
  * `@tensorflow/tfjs-node`, then wasm, then cpu; or the one named. Says which in `detail`.
+ * On wasm it registers the missing convolution gradient kernels first (see `registerWasmGradientKernels`).
  *
  * @example
  * ```ts
@@ -48,6 +51,7 @@ export async function useNodeBackend(backend: NodeBackendName | 'auto' = 'auto')
       continue;
     }
     if (tf.findBackend(c.name) || tf.engine().registryFactory[c.name]) {
+      if (c.name === 'wasm') registerWasmGradientKernels();
       return selectBackend(c.name, `${c.name} from ${c.pkg}${tried.length ? `; skipped ${tried.join(', ')}` : ''}`);
     }
     tried.push(`${c.pkg} (did not register)`);

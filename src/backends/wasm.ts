@@ -11,8 +11,10 @@
 import '@tensorflow/tfjs-backend-wasm';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { selectBackend, type BackendInfo } from './info';
+import { registerWasmGradientKernels } from './wasm-kernels';
 
 export type { BackendInfo } from './info';
+export { registerWasmGradientKernels } from './wasm-kernels';
 
 /** Options for {@link useWasm}. */
 export interface WasmOptions {
@@ -26,6 +28,9 @@ export interface WasmOptions {
 /**
  * Selects the wasm backend. Threads are used by tfjs itself where the page is
  * cross-origin isolated (SharedArrayBuffer available); in Node it runs one thread with SIMD.
+ * Also registers the convolution gradient kernels tfjs-backend-wasm lacks
+ * (`Conv2DBackpropFilter` and the depthwise backprop kernels, see
+ * {@link registerWasmGradientKernels}), so `tf.grad` through tfjs-layers models works on wasm.
  *
  * @example
  * ```ts
@@ -35,6 +40,7 @@ export interface WasmOptions {
  */
 export async function useWasm(options: WasmOptions = {}): Promise<BackendInfo> {
   if (options.paths) setWasmPaths(options.paths as string);
+  registerWasmGradientKernels();
   const threads = typeof SharedArrayBuffer !== 'undefined' && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
   return selectBackend('wasm', `wasm (${threads ? 'threads + SIMD where supported' : 'single thread, SIMD where supported'})`);
 }
