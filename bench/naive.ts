@@ -22,7 +22,7 @@ async function stepOn(file: string, size: number, runs: number, way: 'naive' | '
 /** Naive on cpu (one run: ~34 s at 112²) vs deepvis on cpu and on `useNodeBackend()`'s pick. */
 export async function benchNaive(file: string, size: number): Promise<Row[]> {
   const section = `naive vs deepvis ${size}²`;
-  await tf.setBackend('cpu');
+  await useNodeBackend('cpu');
   const naive = await stepOn(file, size, 1, 'naive');
   const cpu = await stepOn(file, size, 3, 'net');
   const info = await useNodeBackend();

@@ -4,10 +4,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
-import '@tensorflow/tfjs-backend-wasm';
-import { loadLayersModelFile } from '../src/backends/node';
+import { loadLayersModelFile, useNodeBackend, type NodeBackendName } from '../src/backends/node';
 import { markdownTable, type Row } from './harness';
 import { benchNetGradient } from './net-gradient';
 import { benchLive, benchTopActivations } from './live-and-dataset';
@@ -28,8 +25,8 @@ async function main() {
   }
   const rows: Row[] = [];
   for (const backend of backends) {
-    await tf.setBackend(backend);
-    await tf.ready();
+    // Through deepvis's adapter, as users get it (on wasm: the gradient kernels it registers).
+    await useNodeBackend(backend as NodeBackendName);
     console.log(`[bench] ${backend}: Darknet-Tiny ${size}² …`);
     const model = await loadLayersModelFile(darknet);
     // The naive way takes ~38 s per step on cpu at 224²: time it once there.
