@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { dilate, padBefore } from './conv-grad';
+import { padBefore } from './conv-grad';
 
 type Pair = readonly [number, number];
 
@@ -8,7 +8,7 @@ type Pair = readonly [number, number];
  * MaxPoolGrad routes the gradient of a window whose values are all negative to the wrong
  * element (and MaxPoolWithArgmax returns 0 for such windows), which after a LeakyReLU is
  * common. The gradient goes to the first maximum of each window in row-major order, as
- * on the cpu backend.
+ * on the cpu backend, computed in JavaScript on the values (wasm's data is in memory).
  */
 export function maxPool(x: tf.Tensor4D, kernel: Pair, strides: Pair, padding: 'same' | 'valid'): tf.Tensor4D {
   if (tf.getBackend() !== 'wasm') return tf.maxPool(x, kernel as [number, number], strides as [number, number], padding);
@@ -22,55 +22,41 @@ export function maxPool(x: tf.Tensor4D, kernel: Pair, strides: Pair, padding: 's
   return f(x) as tf.Tensor4D;
 }
 
-function maxPoolGradient(x: tf.Tensor4D, dy: tf.Tensor4D, kernel: Pair, strides: Pair, padding: 'same' | 'valid'): tf.Tensor4D {
-  const [, h, w] = x.shape;
-  const tiles = kernel[0] === strides[0] && kernel[1] === strides[1] &&
-    padBefore(h, kernel[0], strides[0], padding) === 0 && padBefore(w, kernel[1], strides[1], padding) === 0;
-  return tiles ? tiledMaxPoolGradient(x, dy, kernel, padding) : windowedMaxPoolGradient(x, dy, kernel, strides, padding);
-}
-
 /**
- * Non-overlapping windows (the common 2×2 stride 2): mark each window's maxima with a
- * positive weight that falls with the position in the window, everything else with 0, so
- * every window has one positive maximum, at its first maximum, and let the native kernel
- * route dy there.
+ * dx of a max pool in one pass over the typed arrays: each window's dy goes to its first
+ * maximum in row-major order (padding never wins), as on the cpu backend. On wasm this
+ * one loop is ~10× faster than the same routing built from tensor ops.
  */
-function tiledMaxPoolGradient(x: tf.Tensor4D, dy: tf.Tensor4D, kernel: Pair, padding: 'same' | 'valid'): tf.Tensor4D {
-  const [, h, w] = x.shape;
-  const [kh, kw] = kernel;
-  const y = tf.maxPool(x, kernel as [number, number], kernel as [number, number], padding);
-  const [ch, cw] = [y.shape[1] * kh, y.shape[2] * kw];
-  // Nearest-neighbour upsampling puts each window's maximum on every element of the window;
-  // rows and columns no window covers ('valid' leftovers) get +∞ so they are never marked.
-  const up = tf.image.resizeNearestNeighbor(y, [ch, cw]);
-  const fitted = tf.slice(tf.pad(up, [[0, 0], [0, Math.max(h - ch, 0)], [0, Math.max(w - cw, 0)], [0, 0]], 3.4e38), [0, 0, 0, 0], [-1, h, w, -1]);
-  const order = Array.from({ length: kh * kw }, (_, i) => kh * kw - i);
-  const rank = tf.slice(tf.tile(tf.tensor3d(order, [kh, kw, 1]), [Math.ceil(h / kh), Math.ceil(w / kw), 1]), [0, 0, 0], [h, w, 1]);
-  const marks = tf.mul(tf.cast(tf.greaterEqual(x, fitted), 'float32'), rank) as tf.Tensor4D;
-  const marked = tf.maxPool(marks, kernel as [number, number], kernel as [number, number], padding);
-  return tf.engine().runKernel('MaxPoolGrad', { dy, input: marks, output: marked },
-    { filterSize: kernel, strides: kernel, pad: padding }) as tf.Tensor4D;
-}
-
-/** Any window shape: the first maximum of each window found with argMax over its offsets. */
-function windowedMaxPoolGradient(x: tf.Tensor4D, dy: tf.Tensor4D, [kh, kw]: Pair, strides: Pair, padding: 'same' | 'valid'): tf.Tensor4D {
+function maxPoolGradient(x: tf.Tensor4D, dy: tf.Tensor4D, [kh, kw]: Pair, [sy, sx]: Pair, padding: 'same' | 'valid'): tf.Tensor4D {
   const [n, h, w, c] = x.shape;
   const [ho, wo] = [dy.shape[1], dy.shape[2]];
-  const [pt, pl] = [padBefore(h, kh, strides[0], padding), padBefore(w, kw, strides[1], padding)];
-  const hp = Math.max(h + pt, (ho - 1) * strides[0] + kh);
-  const wp = Math.max(w + pl, (wo - 1) * strides[1] + kw);
-  const xp = tf.pad(x, [[0, 0], [pt, hp - h - pt], [pl, wp - w - pl], [0, 0]], -3.4e38);
-  // Every window offset (p, q) as one strided view of the padded input.
-  const offsets: [number, number][] = [];
-  for (let p = 0; p < kh; p++) for (let q = 0; q < kw; q++) offsets.push([p, q]);
-  const views = offsets.map(([p, q]) =>
-    tf.stridedSlice(xp, [0, p, q, 0], [n, p + (ho - 1) * strides[0] + 1, q + (wo - 1) * strides[1] + 1, c], [1, strides[0], strides[1], 1]));
-  const winner = tf.argMax(tf.stack(views, 4), 4); // first maximum on ties
-  const routed = tf.mul(tf.oneHot(winner, offsets.length), tf.expandDims(dy, 4)); // [n, ho, wo, c, k]
-  const parts = tf.unstack(routed, 4).map((g, i) => {
-    const [p, q] = offsets[i];
-    const spread = dilate(g as tf.Tensor4D, strides);
-    return tf.pad(spread, [[0, 0], [p, hp - p - spread.shape[1]], [q, wp - q - spread.shape[2]], [0, 0]]);
-  });
-  return tf.slice(tf.addN(parts), [0, pt, pl, 0], [n, h, w, c]);
+  const [pt, pl] = [padBefore(h, kh, sy, padding), padBefore(w, kw, sx, padding)];
+  const xs = x.dataSync();
+  const g = dy.dataSync();
+  const dx = new Float32Array(x.size);
+  for (let b = 0; b < n; b++) {
+    for (let oy = 0; oy < ho; oy++) {
+      const y0 = Math.max(oy * sy - pt, 0);
+      const y1 = Math.min(oy * sy - pt + kh, h);
+      for (let ox = 0; ox < wo; ox++) {
+        const x0 = Math.max(ox * sx - pl, 0);
+        const x1 = Math.min(ox * sx - pl + kw, w);
+        const out = ((b * ho + oy) * wo + ox) * c;
+        for (let ch = 0; ch < c; ch++) {
+          let best = -Infinity;
+          let at = -1;
+          for (let yy = y0; yy < y1; yy++) {
+            for (let i = ((b * h + yy) * w + x0) * c + ch, end = i + (x1 - x0) * c; i < end; i += c) {
+              if (xs[i] > best || at < 0) {
+                best = xs[i];
+                at = i;
+              }
+            }
+          }
+          if (at >= 0) dx[at] += g[out + ch];
+        }
+      }
+    }
+  }
+  return tf.tensor4d(dx, [n, h, w, c]);
 }
