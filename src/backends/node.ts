@@ -12,7 +12,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend, type BackendInfo } from './info';
 // Only tfjs-core inside: safe to import where the wasm backend is not installed.
-import { registerWasmGradientKernels } from './wasm-kernels';
+import { setUpWasm } from './wasm-setup';
 
 export type { BackendInfo } from './info';
 export { readImage, decodeImage, encodePng, writePng } from '../image/node-io';
@@ -51,7 +51,7 @@ export async function useNodeBackend(backend: NodeBackendName | 'auto' = 'auto')
       continue;
     }
     if (tf.findBackend(c.name) || tf.engine().registryFactory[c.name]) {
-      if (c.name === 'wasm') registerWasmGradientKernels();
+      if (c.name === 'wasm') setUpWasm();
       return selectBackend(c.name, `${c.name} from ${c.pkg}${tried.length ? `; skipped ${tried.join(', ')}` : ''}`);
     }
     tried.push(`${c.pkg} (did not register)`);

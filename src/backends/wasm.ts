@@ -11,7 +11,7 @@
 import '@tensorflow/tfjs-backend-wasm';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { selectBackend, type BackendInfo } from './info';
-import { registerWasmGradientKernels } from './wasm-kernels';
+import { setUpWasm } from './wasm-setup';
 
 export type { BackendInfo } from './info';
 export { registerWasmGradientKernels } from './wasm-kernels';
@@ -40,7 +40,7 @@ export interface WasmOptions {
  */
 export async function useWasm(options: WasmOptions = {}): Promise<BackendInfo> {
   if (options.paths) setWasmPaths(options.paths as string);
-  registerWasmGradientKernels();
+  setUpWasm();
   const threads = typeof SharedArrayBuffer !== 'undefined' && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
   return selectBackend('wasm', `wasm (${threads ? 'threads + SIMD where supported' : 'single thread, SIMD where supported'})`);
 }

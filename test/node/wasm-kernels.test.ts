@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { registerWasmGradientKernels } from '../../src/backends/wasm-kernels';
+import { shareWasmIdentity } from '../../src/backends/wasm-setup';
 import { loadLayersModelFile } from '../../src/backends/node';
 import { relativeError } from '../helpers/close';
 import { DARKNET, HAS_DARKNET } from '../helpers/shared';
@@ -239,5 +240,22 @@ describe.skipIf(!onWasm)('wasm gradient kernels', () => {
       tf.dispose([g, x]);
       model.dispose();
     });
+  });
+});
+
+describe.skipIf(!onWasm)('the sharing Identity deepvis registers on wasm', () => {
+  it('clones share data (no new wasm buffer), outlive the original, and are refused twice', () => {
+    expect(shareWasmIdentity()).toBe(false); // useNodeBackend already set it up
+    const backend = tf.backend() as unknown as { numDataIds(): number };
+    const x = tf.tensor2d([1, 2, 3, 4], [2, 2]);
+    const buffers = backend.numDataIds();
+    const y = tf.clone(x);
+    expect(backend.numDataIds()).toBe(buffers);
+    x.dispose();
+    expect(Array.from(y.dataSync())).toEqual([1, 2, 3, 4]);
+    const z = tf.add(y, 1); // a kernel writes a new buffer, never into its input
+    expect(Array.from(y.dataSync())).toEqual([1, 2, 3, 4]);
+    tf.dispose([y, z]);
+    expect(backend.numDataIds()).toBe(buffers - 1);
   });
 });
