@@ -37,9 +37,21 @@ export function isRectifier(kind: ActivationKind | null | undefined): boolean {
   return kind === 'relu' || kind === 'relu6' || kind === 'leakyRelu';
 }
 
+/**
+ * LeakyReLU whose gradient is `dy · step(z, α)`: two kernels where tfjs's own takes three
+ * (greater, multiply, select) over the whole activation.
+ */
+function leakyRelu(x: tf.Tensor, alpha: number): tf.Tensor {
+  const op = tf.customGrad(((z: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([z]);
+    return { value: tf.leakyRelu(z, alpha), gradFunc: (dy: tf.Tensor, [saved]: tf.Tensor[]) => tf.mul(dy, tf.step(saved, alpha)) };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return op(x);
+}
+
 /** The forward value of a rectifier. */
 function rectify(x: tf.Tensor, act: Activation): tf.Tensor {
-  if (act.kind === 'leakyRelu') return tf.leakyRelu(x, act.alpha ?? 0.3);
+  if (act.kind === 'leakyRelu') return leakyRelu(x, act.alpha ?? 0.3);
   if (act.kind === 'relu6') return tf.relu6(x);
   return act.max !== undefined ? tf.clipByValue(x, 0, act.max) : tf.relu(x);
 }

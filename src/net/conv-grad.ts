@@ -71,15 +71,19 @@ function inputGradient(kind: Kind, dy: tf.Tensor4D, kernel: tf.Tensor4D, xShape:
   const [ho, wo] = [dy.shape[1], dy.shape[2]];
   const pt = padBefore(h, kh, strides[0], padding);
   const pl = padBefore(w, kw, strides[1], padding);
-  const u = padOrCrop(dilate(dy, strides), [
+  const pads: [Pair, Pair] = [
     [kh - 1 - pt, h + pt - (ho - 1) * strides[0] - 1],
     [kw - 1 - pl, w + pl - (wo - 1) * strides[1] - 1],
-  ]);
+  ];
+  // Padding inside the convolution saves a full copy of dy; crops need the explicit route.
+  const inside = pads.flat().every((p) => p >= 0);
+  const u = inside ? dilate(dy, strides) : padOrCrop(dilate(dy, strides), pads);
+  const pad: 'valid' | [[0, 0], Pair, Pair, [0, 0]] = inside ? [[0, 0], pads[0], pads[1], [0, 0]] : 'valid';
   const ready = prepared.get(kernel);
   const back = ready && !ready.isDisposed ? ready : backwardKernel(kind, kernel);
-  if (kind === 'conv') return tf.conv2d(u, back, 1, 'valid');
+  if (kind === 'conv') return tf.conv2d(u, back, 1, pad as 'valid');
   const m = kernel.shape[3];
-  const perChannel = tf.depthwiseConv2d(u, back, 1, 'valid');
+  const perChannel = tf.depthwiseConv2d(u, back, 1, pad as 'valid');
   return m === 1 ? perChannel : tf.sum(tf.reshape(perChannel, [n, h, w, c, m]), 4);
 }
 
