@@ -1,7 +1,7 @@
 // Regularized optimization (Tool 2): the loop, learning rates, presets, start images. Re-exports only.
 export { optimizeUnit, optimizeUnits, optimizeUnitSteps } from './optimize-unit';
 export { optimizeLoop, isNet, type OptimizeOptions, type OptimizeResult, type StepInfo } from './loop';
-export { lrConstant, lrProgress, CAFFENET_GRAD_RMS, objectiveScale, stepSize, type LrPolicy, type LrScale } from './lr';
+export { lrConstant, lrProgress, CAFFENET_GRAD_RMS, LR_SCALES, objectiveScale, stepSize, type LrPolicy, type LrScale } from './lr';
 export { PAPER_PRESETS, type Preset } from './presets';
 export { startImage, type StartImage } from './start';
 export { seededRandom } from './random';

@@ -4,7 +4,7 @@ import { toNet } from '../net/index';
 import type { Net } from '../net/types';
 import type { BoundObjective, Objective } from '../objectives/index';
 import type { Regularizer, RegularizerContext } from '../regularizers/index';
-import { objectiveScale, stepSize, toLrPolicy, type LrPolicy, type LrScale } from './lr';
+import { LR_SCALES, objectiveScale, stepSize, toLrPolicy, type LrPolicy, type LrScale } from './lr';
 import { PAPER_PRESETS } from './presets';
 import { seededRandom, yieldToEventLoop } from './random';
 import { startImage, type StartImage } from './start';
@@ -108,8 +108,8 @@ function plan(net: Net, options: OptimizeOptions): Plan {
   checkOption(Number.isInteger(steps) && steps >= 1, 'steps', 'an integer ≥ 1', steps);
   const lr = toLrPolicy(options.lr ?? preset.lr);
   const lrScale = options.lrScale ?? 'caffenet';
-  checkOption(lrScale === 'caffenet' || lrScale === 'verbatim' || (typeof lrScale === 'number' && Number.isFinite(lrScale) && lrScale > 0),
-    'lrScale', "'caffenet', 'verbatim' or a number > 0", lrScale);
+  checkOption(LR_SCALES.includes(lrScale) || (typeof lrScale === 'number' && Number.isFinite(lrScale) && lrScale > 0),
+    'lrScale', `${LR_SCALES.map((k) => `'${k}'`).join(', ')} or a number > 0`, lrScale);
   const regularizers = options.regularizers ?? preset.regularizers;
   checkOption(Array.isArray(regularizers) && regularizers.every((r) => r && typeof r.apply === 'function'),
     'regularizers', 'an array of Regularizers ({ name, params, apply })', regularizers);
@@ -217,7 +217,8 @@ export async function* optimizeLoop(netOrModel: unknown, objectives: readonly Ob
         if (now.some((v) => !Number.isFinite(v))) {
           throw new DeepvisError('NOT_FINITE', `The objective became ${now.find((v) => !Number.isFinite(v))} at step ${step}; lower the learning rate or check the objective.`);
         }
-        if (step === 0) scales = sumSquares.map((s) => objectiveScale(p.lrScale, s, values));
+        // 'normalized' measures the scale again at every step; the others once.
+        if (step === 0 || p.lrScale === 'normalized') scales = sumSquares.map((s) => objectiveScale(p.lrScale, s, values));
         const improved = now.map((v, i) => v > bestValue[i]);
         now.forEach((v, i) => {
           activations[i].push(v);

@@ -64,30 +64,37 @@ export const CAFFENET_GRAD_RMS = 3413 / (100 * Math.sqrt(3 * 227 * 227));
  * How the presets' learning rates are read on a given net. Step sizes (a constant `lr`,
  * the progress policy's `maxLr` cap) were tuned to CaffeNet's gradient size; the progress
  * policy's `desiredProgress` is a gain in the objective's own units (a logit is a logit on
- * any net) and is never rescaled.
- * - `'caffenet'` (default): step sizes are multiplied by `s = 0.0868 / RMS(g0)`, measured
- *   per image at step 0 and fixed for the run, so a constant step is `lr · s · g` and a
- *   progress step `min(maxLr · s, desiredProgress / ‖g‖²) · g`. The first constant step
- *   then moves each pixel by about `lr · 0.0868` (8.7 for lr 100), as on CaffeNet.
+ * any net) and is never rescaled. `s` is measured per image at step 0 and fixed for the run
+ * (except `'normalized'`), so a constant step is `lr · s · g` and a progress step
+ * `min(maxLr · s, desiredProgress / ‖g‖²) · g`.
+ * - `'caffenet'` (default): `s = 0.0868 / RMS(g0)`: the first constant step moves each
+ *   pixel by `lr · 0.0868` RMS (8.7 for lr 100), as on CaffeNet. Of the readings compared
+ *   on two nets (docs/optimization.md) the most robust: the best fixed multiple of this
+ *   step differs by net, and this one is within one or two classes of it on both.
+ * - `'normalized'`: `s = 0.0868 / RMS(g)` measured again at every step, so every constant
+ *   step moves each pixel by `lr · 0.0868` RMS whatever the gradient does during the run.
  * - `'verbatim'`: the toolbox's numbers as they are (`s = 1`), right for CaffeNet-sized
  *   gradients only.
  * - a number: a fixed `s`.
  */
-export type LrScale = 'caffenet' | 'verbatim' | number;
+export type LrScale = 'caffenet' | 'normalized' | 'verbatim' | number;
+
+/** The readings of {@link LrScale} by name. */
+export const LR_SCALES: readonly LrScale[] = ['caffenet', 'normalized', 'verbatim'];
 
 /**
- * The step-size scale `s` for one image from its first gradient's sum of squares over
- * `values` numbers.
+ * The step-size scale `s` for one image from its gradient's sum of squares over `values`
+ * numbers.
  *
  * @example
  * ```ts
  * objectiveScale('caffenet', 0.01, 3 * 128 * 128);   // 0.0868 / RMS(g0)
  * ```
  */
-export function objectiveScale(lrScale: LrScale, sumSquares0: number, values: number): number {
+export function objectiveScale(lrScale: LrScale, sumSquares: number, values: number): number {
   if (typeof lrScale === 'number') return lrScale;
   if (lrScale === 'verbatim') return 1;
-  const rms = Math.sqrt(sumSquares0 / values);
+  const rms = Math.sqrt(sumSquares / values);
   // A unit with no gradient at the start cannot be calibrated; leave it unscaled.
   return rms > 0 && Number.isFinite(rms) ? CAFFENET_GRAD_RMS / rms : 1;
 }

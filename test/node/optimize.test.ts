@@ -6,6 +6,7 @@ import { classLogit, channel, objective } from '../../src/objectives/index';
 import { clipSmallNorm, type Regularizer } from '../../src/regularizers/index';
 import {
   optimizeUnit, optimizeUnits, optimizeUnitSteps, PAPER_PRESETS, lrProgress, lrConstant, CAFFENET_GRAD_RMS,
+  type LrScale,
   randomSearch, DEFAULT_SEARCH_SPACE,
 } from '../../src/optimize/index';
 import { DeepvisError } from '../../src/errors';
@@ -73,7 +74,7 @@ describe(`optimizeUnit: exact steps on a linear net (${process.env.DEEPVIS_BACKE
 
   it("lrScale 'caffenet' (default): the first step moves each value by lr × 0.0868 in RMS; progress gains stay in logits", async () => {
     const rms = Math.sqrt(gradSq / 48);
-    const r = await optimizeUnit(net, classLogit(0), { steps: 2, lr: lrConstant(100), regularizers: [], start: 'mean', size: 4 });
+    const r = await optimizeUnit(net, classLogit(0), { steps: 2, lr: lrConstant(100), lrScale: 'caffenet', regularizers: [], start: 'mean', size: 4 });
     expect(r.scale).toBeCloseTo(CAFFENET_GRAD_RMS / rms, 6);
     expect(CAFFENET_GRAD_RMS).toBeCloseTo(0.0868, 4);
     // Moved by 100 · s · g: the RMS change per value is 100 · 0.0868.
@@ -81,14 +82,30 @@ describe(`optimizeUnit: exact steps on a linear net (${process.env.DEEPVIS_BACKE
     expect(moved).toBeCloseTo(100 * CAFFENET_GRAD_RMS, 3);
     // Progress: the cap maxLr is a step size (scaled), desiredProgress a logit gain (not scaled).
     const s = r.scale;
-    const free = await optimizeUnit(net, classLogit(0), { steps: 3, lr: lrProgress({ maxLr: 1000, desiredProgress: 1.5 }), regularizers: [], start: 'mean', size: 4 });
+    const free = await optimizeUnit(net, classLogit(0), { steps: 3, lr: lrProgress({ maxLr: 1000, desiredProgress: 1.5 }), lrScale: 'caffenet', regularizers: [], start: 'mean', size: 4 });
     free.activations.forEach((v, i) => expect(v).toBeCloseTo(a0 + 1.5 * i, 3));
-    const capped = await optimizeUnit(net, classLogit(0), { steps: 3, lr: lrProgress({ maxLr: 2, desiredProgress: 1.5 }), regularizers: [], start: 'mean', size: 4 });
+    const capped = await optimizeUnit(net, classLogit(0), { steps: 3, lr: lrProgress({ maxLr: 2, desiredProgress: 1.5 }), lrScale: 'caffenet', regularizers: [], start: 'mean', size: 4 });
     capped.activations.forEach((v, i) => expect(v).toBeCloseTo(a0 + 2 * s * gradSq * i, 3));
     tf.dispose([free.image, free.last, capped.image, capped.last]);
     const fixed = await optimizeUnit(net, classLogit(0), { steps: 2, lr: 10, lrScale: 3, regularizers: [], start: 'mean', size: 4 });
     expect(fixed.activations[1] - fixed.activations[0]).toBeCloseTo(30 * gradSq, 3);
     tf.dispose([r.image, r.last, fixed.image, fixed.last]);
+  });
+
+  it("lrScale 'normalized' measures the scale at every step; leaving lrScale out is 'caffenet'", async () => {
+    const run = (lrScale?: LrScale) => optimizeUnit(net, classLogit(0), { steps: 3, lr: 100, lrScale, regularizers: [], start: 'mean', size: 4 });
+    const [byDefault, caffenet] = [await run(), await run('caffenet')];
+    expect(byDefault.activations).toEqual(caffenet.activations);
+    // Normalized steps on a net whose gradient never changes: the same as the one calibration.
+    const normalized = await run('normalized');
+    expect(normalized.scale).toBeCloseTo(caffenet.scale, 6);
+    normalized.activations.forEach((v, i) => expect(v).toBeCloseTo(caffenet.activations[i], 3));
+    // A gradient that changes: each step's size follows it.
+    const steps: number[][] = [];
+    const quadratic = objective('square', (t) => tf.sum(tf.square(tf.sub(tf.mean(t.lin, [1, 2]), 100)), 1), { taps: ['lin'] });
+    await optimizeUnit(net, quadratic, { steps: 4, lr: 100, lrScale: 'normalized', regularizers: [], start: 'mean', size: 4, onStep: (s) => { steps.push([...s.stepSizes]); } });
+    expect(new Set(steps.slice(0, 3).map((s) => s[0].toFixed(6))).size).toBe(3);
+    tf.dispose([byDefault, caffenet, normalized].flatMap((r) => [r.image, r.last]));
   });
 
   it('regularizers run in order after each update except the last, with step, grad and a seeded random', async () => {
