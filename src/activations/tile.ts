@@ -76,7 +76,7 @@ function normalizeMap(map: tf.Tensor3D, normalize: 'layer' | 'channel', boost: n
  * channel (`v · max_c(v)^-boost`) and gamma-corrected (`v^gamma`), then scaled to 0–255.
  * A fully connected layer (`[1, c]` or `[c]`) draws each unit as a `blockSize` square.
  * Returns an RGB `[height, width, 3]` float32 image 0–255; the caller owns it. On the cpu
- * and wasm backends the grid is laid out in one JavaScript pass (same numbers, 10–20× faster).
+ * and wasm backends the grid is laid out in one JavaScript pass (same numbers, 3–4× faster).
  *
  * @example
  * ```ts

@@ -25,7 +25,8 @@ export function maxPool(x: tf.Tensor4D, kernel: Pair, strides: Pair, padding: 's
 /**
  * dx of a max pool in one pass over the typed arrays: each window's dy goes to its first
  * maximum in row-major order (padding never wins), as on the cpu backend. On wasm this
- * one loop is ~10× faster than the same routing built from tensor ops.
+ * one loop replaces ~10 tensor ops and wasm's slow MaxPoolGrad, which took ~60–85 ms of a
+ * ~300 ms Darknet-Tiny step at 224².
  */
 function maxPoolGradient(x: tf.Tensor4D, dy: tf.Tensor4D, [kh, kw]: Pair, [sy, sx]: Pair, padding: 'same' | 'valid'): tf.Tensor4D {
   const [n, h, w, c] = x.shape;
