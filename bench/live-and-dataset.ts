@@ -16,14 +16,18 @@ export async function benchLive(net: Net, backend: string, size: number): Promis
     // The viewer shows one layer's grid per frame; tiling all of them is the worst case.
     return tf.stack(layers.map((l) => tf.mean(tileActivations(acts[l]))));
   }), 3);
-  // A viewer frame: forward tapping one layer, and its grid; the largest layer is the worst case.
-  const sizes = tf.tidy(() => Object.entries(net.forward(pixels, { taps: layers })).map(([name, t]) => [name, t.size] as const));
-  const largest = sizes.reduce((a, b) => (b[1] > a[1] ? b : a))[0];
-  const oneGrid = await timeIt(() => tf.tidy(() => {
-    // As the viewer: the whole forward (the logits feed its top-5), the shown layer tiled.
-    const acts = net.forward(pixels, { taps: [largest, net.logits] });
-    return tf.add(tf.mean(tileActivations(acts[largest])), tf.max(acts[net.logits]));
-  }), 5);
+  // A viewer frame, for every layer it can show: the whole forward (the logits feed its
+  // top-5) tapping that layer, and its grid. The slowest layer is the worst frame.
+  const frames: [string, number][] = [];
+  for (const layer of layers) {
+    frames.push([layer, await timeIt(() => tf.tidy(() => {
+      const acts = net.forward(pixels, { taps: [layer, net.logits] });
+      return tf.add(tf.mean(tileActivations(acts[layer])), tf.max(acts[net.logits]));
+    }), 3)]);
+  }
+  frames.sort((a, b) => a[1] - b[1]);
+  const [slowest, worst] = frames[frames.length - 1];
+  const median = frames[Math.floor(frames.length / 2)][1];
   // A viewer frame with the backward pane on: forward, one layer's grid, guided backprop of one unit.
   const shown = layers.find((l) => l === 'leaky_re_lu_5') ?? layers[Math.floor(layers.length / 2)];
   const withBackward = await timeIt(() => tf.tidy(() => {
@@ -36,8 +40,8 @@ export async function benchLive(net: Net, backend: string, size: number): Promis
     { section, backend, metric: 'forward', value: 1000 / forward, unit: 'frames/s' },
     { section, backend, metric: 'forward + tiling of all layers', value: 1000 / tiled, unit: 'frames/s', note: `${layers.length} layers` },
     { section, backend, metric: 'tiling rate / forward rate', value: forward / tiled, unit: '×' },
-    { section, backend, metric: 'forward + grid of the largest layer (a viewer frame)', value: 1000 / oneGrid, unit: 'frames/s', note: largest },
-    { section, backend, metric: 'viewer-frame rate / forward rate', value: forward / oneGrid, unit: '×' },
+    { section, backend, metric: 'viewer frame (forward + one layer\'s grid), slowest layer', value: 1000 / worst, unit: 'frames/s', note: slowest },
+    { section, backend, metric: 'viewer-frame rate / forward rate, slowest layer', value: forward / worst, unit: '×', note: `median over the ${layers.length} layers ${(forward / median).toFixed(2)}×` },
     { section, backend, metric: 'forward + one grid + guided backward view', value: 1000 / withBackward, unit: 'frames/s', note: shown },
   ];
 }

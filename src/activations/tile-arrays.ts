@@ -44,6 +44,16 @@ export interface GridSpec {
 
 /** Each channel's shift and multiplier onto 0–255: min-max (layer or channel), then the boost. */
 function channelScales(values: Float32Array, c: number, normalize: 'layer' | 'channel', boost: number) {
+  if (normalize === 'layer' && boost === 0) {
+    // The default needs only the layer's range: one flat pass, no per-channel bookkeeping.
+    let [lo, hi] = [Infinity, -Infinity];
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    return { lo: new Float64Array(c).fill(lo), scale: new Float64Array(c).fill(hi > lo ? 1 / (hi - lo) : 0) };
+  }
   const min = new Float64Array(c).fill(Infinity);
   const max = new Float64Array(c).fill(-Infinity);
   for (let p = 0; p < values.length; p += c) {
