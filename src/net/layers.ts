@@ -39,6 +39,8 @@ export interface CompiledLayer {
   affine?: Affine;
   /** Present on BatchNormalization: per-channel scale and shift, `y = x·scale + shift`. */
   batchNorm?: { scale: tf.Tensor; shift: tf.Tensor };
+  /** True for layers that are only an activation (their input is the pre-activation value). */
+  activationOnly?: boolean;
   /** True for layers that tie the net to one input size (Flatten, Reshape). */
   fixesSize?: boolean;
   /** Tensors this compiled layer created and owns. */
@@ -205,6 +207,9 @@ const plain = (linear: (xs: tf.Tensor[]) => tf.Tensor, activation: Activation | 
 
 const identity = plain(([x]) => x);
 
+/** A layer that is only an activation: its input is its pre-activation value. */
+const activationLayer = (activation: Activation): CompiledLayer => ({ ...plain(([x]) => x, activation), activationOnly: true });
+
 /** Compiles one layer, or throws {@link NotCompilable}. */
 export function compileLayer(layer: LayerLike): CompiledLayer {
   const c = layer.getConfig();
@@ -224,11 +229,11 @@ export function compileLayer(layer: LayerLike): CompiledLayer {
     case 'SeparableConv2D': return separableConv2d(layer, c);
     case 'Dense': return dense(layer, c);
     case 'BatchNormalization': return batchNormalization(layer, c);
-    case 'Activation': return plain(([x]) => x, activationOf(c));
-    case 'ReLU': return plain(([x]) => x, c.maxValue === 6 ? { kind: 'relu6', max: 6 } : c.maxValue != null ? { kind: 'relu', max: c.maxValue } : { kind: 'relu' });
-    case 'LeakyReLU': return plain(([x]) => x, { kind: 'leakyRelu', alpha: c.alpha ?? 0.3 });
-    case 'ELU': return plain(([x]) => x, { kind: 'elu', alpha: c.alpha ?? 1 });
-    case 'Softmax': return plain(([x]) => x, { kind: 'softmax', axis: c.axis ?? -1 });
+    case 'Activation': return activationLayer(activationOf(c));
+    case 'ReLU': return activationLayer(c.maxValue === 6 ? { kind: 'relu6', max: 6 } : c.maxValue != null ? { kind: 'relu', max: c.maxValue } : { kind: 'relu' });
+    case 'LeakyReLU': return activationLayer({ kind: 'leakyRelu', alpha: c.alpha ?? 0.3 });
+    case 'ELU': return activationLayer({ kind: 'elu', alpha: c.alpha ?? 1 });
+    case 'Softmax': return activationLayer({ kind: 'softmax', axis: c.axis ?? -1 });
     case 'MaxPooling2D': return pooling('max', c);
     case 'AveragePooling2D': return pooling('avg', c);
     case 'GlobalAveragePooling2D': return plain(([x]) => tf.mean(x, [1, 2]));

@@ -111,7 +111,7 @@ function layersModelToNet(model: LayersModelLike, options: ToNetOptions): Net {
       compiled: !fallback,
       note: fallback ? `falls back to layer.apply: ${c.fallback}` : notes.get(node.id),
       geometry: fallback ? undefined : c.geometry,
-      hasPreActivation: !!act && act.kind !== 'linear' && !['Activation', 'ReLU', 'LeakyReLU', 'ELU', 'Softmax'].includes(node.layer.getClassName()),
+      hasPreActivation: !!act && act.kind !== 'linear' && !(c as CompiledLayer).activationOnly,
     };
   });
 
