@@ -178,6 +178,11 @@ describe('errors a person can act on', () => {
       expect((e as DeepvisError).code).toBe('UNKNOWN_LAYER');
     }
     expect(() => net.forward(tf.zeros([1, 12, 12, 3]), { taps: ['pad/pre'] })).toThrowError(/no separate pre-activation/);
+    // Activation-only layers: their input is the pre-activation value.
+    for (const name of ['relu_a', 'relu6_b', 'leaky_c']) {
+      expect(net.layer(name).hasPreActivation, name).toBe(false);
+      expect(() => net.forward(tf.zeros([1, 12, 12, 3]), { taps: [`${name}/pre`] })).toThrowError(/no separate pre-activation/);
+    }
   });
 
   it('wrong shapes and dtypes say what was expected', () => {
