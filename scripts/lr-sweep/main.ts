@@ -20,6 +20,7 @@ const { values: args } = parseArgs({
     preset: { type: 'string', default: '3' },
     scale: { type: 'string', default: 'caffenet' },
     factor: { type: 'string', default: '1' },
+    desired: { type: 'string' },
     size: { type: 'string', default: '128' },
     steps: { type: 'string', default: '200' },
     seed: { type: 'string', default: '1' },
@@ -39,8 +40,11 @@ await useNodeBackend(args.backend as 'wasm' | 'cpu');
 const { net, classes } = await loadNet();
 const preset = PAPER_PRESETS[Number(args.preset) - 1];
 const factor = Number(args.factor);
-// The factor multiplies the step size: a constant lr, or the progress policy's cap.
-const lr = preset.lr.kind === 'constant' ? lrConstant(preset.lr.lr * factor) : lrProgress({ maxLr: preset.lr.maxLr * factor, desiredProgress: preset.lr.desiredProgress });
+// The factor multiplies the step size: a constant lr, or the progress policy's cap
+// (whose desired gain per step --desired replaces).
+const lr = preset.lr.kind === 'constant'
+  ? lrConstant(preset.lr.lr * factor)
+  : lrProgress({ maxLr: preset.lr.maxLr * factor, desiredProgress: Number(args.desired ?? preset.lr.desiredProgress) });
 const lrScale: LrScale = Number.isFinite(Number(args.scale)) ? Number(args.scale) : (args.scale as LrScale);
 const started = performance.now();
 const results = await optimizeUnits(net, classes.map(classLogit), {
@@ -59,7 +63,7 @@ const [top1, pTarget, rms] = tf.tidy(() => {
 });
 const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
 console.log(JSON.stringify({
-  net: args.net, preset: Number(args.preset), scale: args.scale, factor, size: args.size, steps: Number(args.steps),
+  net: args.net, preset: Number(args.preset), scale: args.scale, factor, desired: args.desired, size: args.size, steps: Number(args.steps),
   hits: classes.filter((k, i) => top1[i] === k).length,
   meanP: +mean(pTarget).toFixed(3),
   imageRms: +mean(rms).toFixed(1),
