@@ -1,7 +1,8 @@
 // Measures how well a reading of the presets' learning rates works: optimizes ten class
 // logits in one batch and prints one JSON line (top-1 hits, mean p(target), image RMS).
-// The tables in docs/optimization.md ("The learning rate's scale") come from this script.
+// The tables in docs/optimization.md ("Which reading?") come from this script (one run a row).
 //   node --import tsx scripts/lr-sweep/main.ts --net darknet --preset 3 --scale caffenet --factor 1 --size 128 --steps 200
+//   (--desired N replaces a progress preset's desired gain per step)
 // Darknet-Tiny is read from $DEEPVIS_SHARED/models (default ../shared); `--net default` uses the embedded model.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
