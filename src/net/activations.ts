@@ -38,30 +38,27 @@ export function isRectifier(kind: ActivationKind | null | undefined): boolean {
 }
 
 /**
- * LeakyReLU whose gradient is `dy · step(z, α)`: two kernels where tfjs's own takes three
- * (greater, multiply, select) over the whole activation.
+ * LeakyReLU whose gradient is `dy · step(z, α)` ({@link rectifierSlope}): two kernels where
+ * tfjs's own takes three (greater, multiply, select) over the whole activation.
  */
-function leakyRelu(x: tf.Tensor, alpha: number): tf.Tensor {
+function leakyRelu(x: tf.Tensor, act: Activation): tf.Tensor {
   const op = tf.customGrad(((z: tf.Tensor, save: tf.GradSaveFunc) => {
     save([z]);
-    return { value: tf.leakyRelu(z, alpha), gradFunc: (dy: tf.Tensor, [saved]: tf.Tensor[]) => tf.mul(dy, tf.step(saved, alpha)) };
+    return { value: tf.leakyRelu(z, act.alpha ?? 0.3), gradFunc: (dy: tf.Tensor, [saved]: tf.Tensor[]) => tf.mul(dy, rectifierSlope(saved, act)) };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
   return op(x);
 }
 
 /** The forward value of a rectifier. */
 function rectify(x: tf.Tensor, act: Activation): tf.Tensor {
-  if (act.kind === 'leakyRelu') return leakyRelu(x, act.alpha ?? 0.3);
+  if (act.kind === 'leakyRelu') return leakyRelu(x, act);
   if (act.kind === 'relu6') return tf.relu6(x);
   return act.max !== undefined ? tf.clipByValue(x, 0, act.max) : tf.relu(x);
 }
 
-/** The true derivative of a rectifier at z, as a mask of slopes. */
+/** The true derivative of a rectifier at z, as a mask of slopes: `step(z, α)` is 1 above 0, α (or 0) below. */
 function rectifierSlope(z: tf.Tensor, act: Activation): tf.Tensor {
-  const positive = tf.greater(z, 0);
-  let slope = act.kind === 'leakyRelu'
-    ? tf.where(positive, tf.onesLike(z), tf.fill(z.shape, act.alpha ?? 0.3))
-    : tf.cast(positive, 'float32');
+  let slope = tf.step(z, act.kind === 'leakyRelu' ? act.alpha ?? 0.3 : 0);
   const max = act.kind === 'relu6' ? 6 : act.max;
   if (max !== undefined) slope = tf.mul(slope, tf.cast(tf.less(z, max), 'float32'));
   return slope;
