@@ -1,11 +1,8 @@
 /**
- * Lets tfjs-layers train convolutions on the wasm backend, in this script only: wasm has no
- * `Conv2DBackpropFilter` kernel and its `Conv2DBackpropInput` is slow. Both become the
- * backend's own forward `Conv2D` on transposed operands (stride 1, dilation 1, NHWC):
- *
- * - filter gradient: `dW[kh,kw,ci,co] = Σ_{n,i,j} xpad[n,i+kh,j+kw,ci]·dy[n,i,j,co]`, a
- *   correlation of x seen as `[ci, H, W, n]` with dy seen as a `[ho, wo, n, co]` filter;
- * - input gradient: a correlation of the padded dy with the flipped, transposed filter.
+ * Lets tfjs-layers train convolutions fast on the wasm backend, in this script only: the
+ * missing filter-gradient kernels come from deepvis's `registerWasmGradientKernels`, and
+ * wasm's slow `Conv2DBackpropInput` is replaced by the backend's own forward `Conv2D` of
+ * the padded dy with the flipped, transposed filter (stride 1, dilation 1, NHWC).
  *
  * @example
  * ```ts
@@ -17,6 +14,7 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { registerWasmGradientKernels } from '../../src/backends/wasm-kernels';
 
 type Info = tf.TensorInfo;
 type Run = (name: string, inputs: Record<string, Info>, attrs: Record<string, unknown>) => Info;
@@ -41,8 +39,8 @@ function padInfo(xShape: number[], filterShape: number[], attrs: Record<string, 
 }
 
 /**
- * Registers (or replaces) `Conv2DBackpropFilter` and `Conv2DBackpropInput` for the wasm
- * backend with forward-convolution versions.
+ * Registers the missing gradient kernels and replaces `Conv2DBackpropInput` for the wasm
+ * backend with a forward-convolution version.
  *
  * @example
  * ```ts
@@ -50,28 +48,8 @@ function padInfo(xShape: number[], filterShape: number[], attrs: Record<string, 
  * ```
  */
 export function registerWasmTrainingKernels(): void {
-  for (const name of ['Conv2DBackpropFilter', 'Conv2DBackpropInput']) {
-    if (tf.getKernel(name, 'wasm')) tf.unregisterKernel(name, 'wasm');
-  }
-  tf.registerKernel({
-    kernelName: 'Conv2DBackpropFilter',
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend: b, attrs }) => {
-      const backend = b as tf.KernelBackend;
-      const run = runner(backend);
-      const { x, dy } = inputs as { x: Info; dy: Info };
-      const filterShape = (attrs as { filterShape: number[] }).filterShape;
-      const p = padInfo(x.shape, filterShape, attrs as Record<string, unknown>);
-      const xT = run('Transpose', { x }, { perm: [3, 1, 2, 0] });
-      const dyT = run('Transpose', { x: dy }, { perm: [1, 2, 0, 3] });
-      const r = run('Conv2D', { x: xT, filter: dyT }, {
-        strides: 1, dilations: 1, dataFormat: 'NHWC', pad: [[0, 0], [p.top, p.bottom], [p.left, p.right], [0, 0]],
-      });
-      const out = run('Transpose', { x: r }, { perm: [1, 2, 0, 3] });
-      for (const t of [xT, dyT, r]) backend.disposeData(t.dataId);
-      return out;
-    },
-  });
+  registerWasmGradientKernels();
+  if (tf.getKernel('Conv2DBackpropInput', 'wasm')) tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
   tf.registerKernel({
     kernelName: 'Conv2DBackpropInput',
     backendName: 'wasm',
