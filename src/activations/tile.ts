@@ -95,18 +95,30 @@ export function tileActivations(act: tf.Tensor, options: TileOptions = {}): tf.T
   checkOption(Array.isArray(highlight), 'highlight', 'an array of { channel, color? }', highlight);
   return tf.tidy(() => {
     const { map, fc } = asChannelMap(act);
-    const [h, w, c] = map.shape;
-    for (const hl of highlight) {
-      checkChannel(hl?.channel, c, 'Highlighted channel');
-      checkOption(hl.color === undefined || (Array.isArray(hl.color) && hl.color.length === 3), 'highlight.color', 'an RGB triple 0–255', hl.color);
-    }
-    const th = fc ? blockSize : h;
-    const tw = fc ? blockSize : w;
-    const layout = tileLayout(c, th, tw, { padding });
-    const borders = highlight.map((hl) => ({ origin: layout.origin(hl.channel), color: hl.color ?? TILE_HIGHLIGHT_COLOR }));
-    const spec: GridSpec = { h, w, c, th, tw, padding, cols: layout.cols, rows: layout.rows, width: layout.width, height: layout.height, fill: TILE_PADDING_COLOR[0], normalize, boost, gamma, borders };
-    return layOutGrid(map, spec);
+    return layOutGrid(map, gridSpec(map.shape, fc, { normalize, boost, gamma, padding, highlight, blockSize }));
   });
+}
+
+/**
+ * The grid geometry and options for a `[h, w, c]` map (`fc`: a fully connected layer drawn
+ * as blocks), with every option given; checks the highlighted channels.
+ *
+ * @example
+ * ```ts
+ * const spec = gridSpec([13, 13, 256], false, { normalize: 'layer', boost: 0, gamma: 1, padding: 1, highlight: [], blockSize: 8 });
+ * ```
+ */
+export function gridSpec([h, w, c]: readonly number[], fc: boolean, options: Required<TileOptions>): GridSpec {
+  const { normalize, boost, gamma, padding, highlight, blockSize } = options;
+  for (const hl of highlight) {
+    checkChannel(hl?.channel, c, 'Highlighted channel');
+    checkOption(hl.color === undefined || (Array.isArray(hl.color) && hl.color.length === 3), 'highlight.color', 'an RGB triple 0–255', hl.color);
+  }
+  const th = fc ? blockSize : h;
+  const tw = fc ? blockSize : w;
+  const layout = tileLayout(c, th, tw, { padding });
+  const borders = highlight.map((hl) => ({ origin: layout.origin(hl.channel), color: hl.color ?? TILE_HIGHLIGHT_COLOR }));
+  return { h, w, c, th, tw, padding, cols: layout.cols, rows: layout.rows, width: layout.width, height: layout.height, fill: TILE_PADDING_COLOR[0], normalize, boost, gamma, borders };
 }
 
 /**

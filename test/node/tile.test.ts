@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { tileLayout, tileActivations, channelImage, TILE_PADDING_COLOR, TILE_HIGHLIGHT_COLOR, type TileOptions } from '../../src/activations/index';
-import { layOutGrid } from '../../src/activations/tile';
-import type { GridSpec } from '../../src/activations/tile-arrays';
+import { tileLayout, tileActivations, channelImage, TILE_PADDING_COLOR, type TileOptions } from '../../src/activations/index';
+import { gridSpec, layOutGrid } from '../../src/activations/tile';
 import { asChannelMap } from '../../src/activations/grid';
 import { loadLayersModelFile } from '../../src/backends/node';
 import { toNet } from '../../src/net/index';
@@ -228,22 +227,16 @@ describe(`tiling paths agree on Darknet-Tiny's activations (${process.env.DEEPVI
     const pixels = tf.randomUniform([1, 64, 64, 3], 0, 255, 'float32', 4) as tf.Tensor4D;
     const layers = net.layers.filter((l) => l.outputShape.length === 3 || l.outputShape.length === 1).map((l) => l.name);
     const acts = net.forward(pixels, { taps: layers });
-    const mixes: TileOptions[] = [{}, { normalize: 'channel', boost: 0.5, gamma: 0.7, padding: 2, highlight: [{ channel: 1 }, { channel: 0, color: [0, 9, 99] }] }, { padding: 0, highlight: [{ channel: 2 }], blockSize: 3 }];
+    const mixes: Required<TileOptions>[] = [
+      { normalize: 'layer', boost: 0, gamma: 1, padding: 1, highlight: [], blockSize: 8 },
+      { normalize: 'channel', boost: 0.5, gamma: 0.7, padding: 2, highlight: [{ channel: 1 }, { channel: 0, color: [0, 9, 99] }], blockSize: 8 },
+      { normalize: 'layer', boost: 0, gamma: 1, padding: 0, highlight: [{ channel: 2 }], blockSize: 3 },
+    ];
     const before = tf.memory().numTensors;
     for (const l of layers) {
       for (const options of mixes) {
-        const { map } = asChannelMap(acts[l]);
-        const fc = acts[l].rank === 2;
-        const [h, w, c] = map.shape;
-        const th = fc ? options.blockSize ?? 8 : h;
-        const tw = fc ? options.blockSize ?? 8 : w;
-        const padding = options.padding ?? 1;
-        const layout = tileLayout(c, th, tw, { padding });
-        const spec: GridSpec = {
-          h, w, c, th, tw, padding, cols: layout.cols, rows: layout.rows, width: layout.width, height: layout.height, fill: TILE_PADDING_COLOR[0],
-          normalize: options.normalize ?? 'layer', boost: options.boost ?? 0, gamma: options.gamma ?? 1,
-          borders: (options.highlight ?? []).map((hl) => ({ origin: layout.origin(hl.channel), color: hl.color ?? TILE_HIGHLIGHT_COLOR })),
-        };
+        const { map, fc } = asChannelMap(acts[l]);
+        const spec = gridSpec(map.shape, fc, options);
         const [a, b] = [layOutGrid(map, spec, true), layOutGrid(map, spec, false)];
         const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
         expect(diff, `${l} ${JSON.stringify(options)}`).toBeLessThan(1e-3);
