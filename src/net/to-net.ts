@@ -64,7 +64,10 @@ function layersModelToNet(model: LayersModelLike, options: ToNetOptions): Net {
   const owned: tf.Tensor[] = [];
   const notes = new Map<string, string>();
   const steps = new Map<string, Step>();
-  const rawSteps = new Map<string, Step>(); // unfolded twins of folded convolutions, run only when tapped
+  // A folded pair runs unfolded when its convolution is tapped: the convolution once, then the
+  // BatchNorm as the per-channel affine it is (a second, folded convolution would cost as much again).
+  const unfolded = new Map<string, Step>();
+  const foldedConv = new Map<string, string>(); // the convolution of each folded pair, by both ids
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
 
   for (const node of graph.nodes) {
@@ -88,7 +91,9 @@ function layersModelToNet(model: LayersModelLike, options: ToNetOptions): Net {
       const back = affine!.convKind && prepareBackwardKernel(affine!.convKind, kernel as tf.Tensor4D);
       if (back) owned.push(back);
       const conv = byId.get(node.inputs[0])!;
-      rawSteps.set(conv.id, steps.get(conv.id)!);
+      unfolded.set(conv.id, steps.get(conv.id)!);
+      unfolded.set(node.id, { id: node.id, inputs: node.inputs, linear: c.linear, activation: c.activation });
+      foldedConv.set(conv.id, conv.id).set(node.id, conv.id);
       steps.delete(conv.id);
       steps.set(node.id, { id: node.id, inputs: conv.inputs, linear: ([x]) => affine!.run(x, kernel, bias), activation: null });
       notes.set(node.id, `folded into ${conv.id}`);
@@ -159,7 +164,10 @@ function layersModelToNet(model: LayersModelLike, options: ToNetOptions): Net {
         const wantPre = new Set(taps.filter((t) => t.pre).map((t) => t.id));
         const values = new Map<string, tf.Tensor>();
         const pres = new Map<string, tf.Tensor>();
-        const stepFor = (id: string) => (wanted.has(id) && rawSteps.has(id) ? rawSteps.get(id)! : steps.get(id));
+        const stepFor = (id: string) => {
+          const conv = foldedConv.get(id);
+          return conv !== undefined && wanted.has(conv) ? unfolded.get(id) : steps.get(id);
+        };
         const needed = neededSteps([...wanted], stepFor);
         const x = mapping.toModelInput(pixels.dtype === 'float32' ? pixels : tf.cast(pixels, 'float32'));
         for (const id of graph.inputs) values.set(id, x);

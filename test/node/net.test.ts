@@ -71,6 +71,23 @@ describe(`toNet on small models covering every compiled layer kind (${backend})`
     tf.dispose([pixels, input, ours, theirs]);
   });
 
+  it('tapping a folded convolution runs it once: its BatchNorm becomes an affine of it', async () => {
+    const pixels = pixelsFor([1, 12, 12, 3], 3);
+    const convolutions = async (taps: string[]) => {
+      const { kernels } = await tf.profile(() => tf.stack(Object.values(net.forward(pixels, { taps })).map((t) => tf.sum(t))));
+      return kernels.filter((k) => /Conv2D$/.test(k.name)).length;
+    };
+    const folded = await convolutions(['bn_a']);
+    expect(folded).toBe(1);
+    expect(await convolutions(['conv_a', 'bn_a'])).toBe(folded);
+    expect(await convolutions(['conv_a'])).toBe(folded);
+    // The same BatchNorm value either way (folded: one rounding less).
+    const alone = net.forward(pixels, { taps: ['bn_a'] }).bn_a;
+    const both = net.forward(pixels, { taps: ['conv_a', 'bn_a'] });
+    expectTensorsClose(both.bn_a, alone, 1e-5, 'bn_a');
+    tf.dispose([pixels, alone, both]);
+  });
+
   it('the input gradient equals the gradient through model.apply within 1e-3 relative', async () => {
     // tfjs-layers has no gradient for dilated convolutions, so the reference model has none.
     const model = allKindsModel(1);
