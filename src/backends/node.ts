@@ -4,7 +4,7 @@
  * @example
  * ```ts
  * import { useNodeBackend, loadLayersModelFile, readImage, writePng } from 'deepvis/node';
- * const info = await useNodeBackend();   // tfjs-node-gpu, tfjs-node, wasm or cpu: whichever is installed
+ * const info = await useNodeBackend();   // tfjs-node-gpu, tfjs-node, webgpu (a GPU), wasm or cpu: the best installed
  * console.log(info.detail);
  * ```
  * @module
@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend, type BackendInfo } from './info';
 // Only tfjs-core inside: safe to import where the wasm backend is not installed.
 import { setUpWasm } from './wasm-setup';
+import { installDawnWebGpu } from './node-webgpu';
 
 export type { BackendInfo } from './info';
 export { readImage, decodeImage, encodePng, writePng } from '../image/node-io';
@@ -20,18 +21,22 @@ export { fileHandler, loadLayersModelFile } from '../net/load-file';
 export { writeGallery, type GalleryOptions, type GalleryFiles } from '../dataset/gallery-node';
 
 /** The Node backends deepvis knows, best first. */
-export type NodeBackendName = 'tensorflow' | 'wasm' | 'cpu';
+export type NodeBackendName = 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 
-const candidates: { name: NodeBackendName; pkg: string; load: () => Promise<unknown> }[] = [
+/** Each backend's package and how to load it; `load` may return a note on what it found. */
+const candidates: { name: NodeBackendName; pkg: string; load: (named: boolean) => Promise<unknown> }[] = [
   { name: 'tensorflow', pkg: '@tensorflow/tfjs-node-gpu', load: () => import('@tensorflow/tfjs-node-gpu' as string) },
   { name: 'tensorflow', pkg: '@tensorflow/tfjs-node', load: () => import('@tensorflow/tfjs-node' as string) },
+  // Chosen unasked only on a hardware adapter: SwiftShader's is slower than wasm.
+  { name: 'webgpu', pkg: 'webgpu', load: async (named) => `(Dawn) on ${await installDawnWebGpu(named)}` },
   { name: 'wasm', pkg: '@tensorflow/tfjs-backend-wasm', load: () => import('@tensorflow/tfjs-backend-wasm') },
   { name: 'cpu', pkg: '@tensorflow/tfjs-backend-cpu', load: () => import('@tensorflow/tfjs-backend-cpu') },
 ];
 
 /**
  * Picks the fastest installed Node backend: `@tensorflow/tfjs-node-gpu`, then
- * `@tensorflow/tfjs-node`, then wasm, then cpu; or the one named. Says which in `detail`.
+ * `@tensorflow/tfjs-node`, then WebGPU through the `webgpu` package (Dawn) where it finds a
+ * hardware GPU, then wasm, then cpu; or the one named. Says which in `detail`.
  * On wasm it registers the missing convolution gradient kernels first (see `registerWasmGradientKernels`).
  *
  * @example
@@ -44,15 +49,18 @@ export async function useNodeBackend(backend: NodeBackendName | 'auto' = 'auto')
   const tried: string[] = [];
   for (const c of candidates) {
     if (backend !== 'auto' && c.name !== backend) continue;
+    let note: unknown;
     try {
-      await c.load();
-    } catch {
-      tried.push(`${c.pkg} (not installed)`);
+      note = await c.load(backend !== 'auto');
+    } catch (e) {
+      const missing = ['ERR_MODULE_NOT_FOUND', 'MODULE_NOT_FOUND'].includes((e as { code?: string }).code ?? '');
+      tried.push(`${c.pkg} (${missing ? 'not installed' : (e as Error).message})`);
       continue;
     }
     if (tf.findBackend(c.name) || tf.engine().registryFactory[c.name]) {
       if (c.name === 'wasm') setUpWasm();
-      return selectBackend(c.name, `${c.name} from ${c.pkg}${tried.length ? `; skipped ${tried.join(', ')}` : ''}`);
+      const found = typeof note === 'string' ? ` ${note}` : '';
+      return selectBackend(c.name, `${c.name} from ${c.pkg}${found}${tried.length ? `; skipped ${tried.join(', ')}` : ''}`);
     }
     tried.push(`${c.pkg} (did not register)`);
   }

@@ -1,0 +1,38 @@
+/** What the `webgpu` package (Dawn for Node) exports that deepvis uses. */
+interface DawnModule {
+  create(flags: string[]): GpuLike;
+  /** `GPUBufferUsage`, `GPUMapMode`…: tfjs's WebGPU backend reads them as globals. */
+  globals: Record<string, unknown>;
+}
+interface GpuLike {
+  requestAdapter(options?: { powerPreference?: string }): Promise<{ info: { description: string; vendor: string; architecture: string; isFallbackAdapter?: boolean } } | null>;
+}
+
+/**
+ * Makes WebGPU available to tfjs in Node through the optional `webgpu` package (Google's Dawn,
+ * on Vulkan under Linux): installs `navigator.gpu` and Dawn's `GPU*` globals, then imports
+ * `@tensorflow/tfjs-backend-webgpu`, which registers itself only where `navigator.gpu` exists.
+ * A software adapter (SwiftShader) is refused unless `acceptSoftware`: it is slower than wasm.
+ * Returns the adapter's description, or throws saying why there is no GPU to use.
+ *
+ * @example
+ * ```ts
+ * const gpu = await installDawnWebGpu(false);   // e.g. 'NVIDIA H100 80GB HBM3 (nvidia, hopper)'
+ * ```
+ */
+export async function installDawnWebGpu(acceptSoftware: boolean): Promise<string> {
+  const dawn = (await import('webgpu' as string)) as DawnModule;
+  const gpu = dawn.create([]);
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  if (!adapter) throw new Error('no WebGPU adapter (is a Vulkan driver and libvulkan.so.1 installed?)');
+  const { description, vendor, architecture, isFallbackAdapter } = adapter.info;
+  const name = `${description} (${[vendor, architecture].filter(Boolean).join(', ')})`;
+  if (isFallbackAdapter && !acceptSoftware) throw new Error(`only a software adapter, ${name}`);
+  for (const [key, value] of Object.entries(dawn.globals)) if (!(key in globalThis)) Object.assign(globalThis, { [key]: value });
+  // Node 21+ has a navigator without gpu; Node 20 has none.
+  const nav = (globalThis as { navigator?: object }).navigator;
+  if (nav) Object.defineProperty(nav, 'gpu', { value: gpu, configurable: true });
+  else Object.assign(globalThis, { navigator: { gpu } });
+  await import('@tensorflow/tfjs-backend-webgpu');
+  return name;
+}
