@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { checkOption } from '../errors';
 import { asChannelMap, assembleGrid, channelsAsRgbTiles, checkChannel, greyToRgb } from './grid';
 import { tileLayout } from './tile-layout';
+import { readValuesNow } from './read-values';
 import { tileArrays, tilesOnArrays, type GridSpec } from './tile-arrays';
 
 /**
@@ -132,8 +133,7 @@ export function gridSpec([h, w, c]: readonly number[], fc: boolean, options: Req
  */
 export function layOutGrid(map: tf.Tensor3D, spec: GridSpec, onArrays = tilesOnArrays()): tf.Tensor3D {
   if (onArrays) {
-    const values = map.dataSync();
-    return tf.tensor3d(tileArrays(values instanceof Float32Array ? values : Float32Array.from(values), spec), [spec.height, spec.width, 3]);
+    return tf.tensor3d(tileArrays(readValuesNow(map), spec), [spec.height, spec.width, 3]);
   }
   return tf.tidy(() => {
     const { th, tw, padding } = spec;
