@@ -87,6 +87,23 @@ function normalizeMap(map: tf.Tensor3D, normalize: 'layer' | 'channel', boost: n
  * ```
  */
 export function tileActivations(act: tf.Tensor, options: TileOptions = {}): tf.Tensor3D {
+  const full = tileOptions(options);
+  return tf.tidy(() => {
+    const { map, fc } = asChannelMap(act);
+    return layOutGrid(map, gridSpec(map.shape, fc, full));
+  });
+}
+
+/**
+ * {@link TileOptions} checked, with every default filled in (the checks of every tiling
+ * function; the highlighted channels are checked against the layer by {@link gridSpec}).
+ *
+ * @example
+ * ```ts
+ * tileOptions({ boost: 0.5 });   // { normalize: 'layer', boost: 0.5, gamma: 1, padding: 1, highlight: [], blockSize: 8 }
+ * ```
+ */
+export function tileOptions(options: TileOptions): Required<TileOptions> {
   const { normalize = 'layer', boost = 0, gamma = 1, padding = 1, highlight = [], blockSize = 8 } = options;
   checkOption(normalize === 'layer' || normalize === 'channel', 'normalize', "'layer' or 'channel'", normalize);
   checkOption(Number.isFinite(boost) && boost >= 0, 'boost', 'a number ≥ 0 (the toolbox used 0, 0.3, 0.5, 0.8, 1)', boost);
@@ -94,10 +111,7 @@ export function tileActivations(act: tf.Tensor, options: TileOptions = {}): tf.T
   checkOption(Number.isInteger(padding) && padding >= 0, 'padding', 'an integer ≥ 0', padding);
   checkOption(Number.isInteger(blockSize) && blockSize >= 1, 'blockSize', 'an integer ≥ 1', blockSize);
   checkOption(Array.isArray(highlight), 'highlight', 'an array of { channel, color? }', highlight);
-  return tf.tidy(() => {
-    const { map, fc } = asChannelMap(act);
-    return layOutGrid(map, gridSpec(map.shape, fc, { normalize, boost, gamma, padding, highlight, blockSize }));
-  });
+  return { normalize, boost, gamma, padding, highlight, blockSize };
 }
 
 /**
