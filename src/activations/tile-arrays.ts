@@ -124,7 +124,7 @@ const toByte = (v: number) => (v > 255 ? 255 : v > 0 ? (v + 0.5) | 0 : 0);
  * little-endian machine (every platform TF.js runs on), written over the bytes' buffer.
  */
 class RgbaWriter implements PixelWriter {
-  readonly bytes: Uint8ClampedArray;
+  readonly bytes: Uint8ClampedArray<ArrayBuffer>;
   private readonly words: Uint32Array;
   constructor(pixels: number, fill: number, private readonly gamma: number) {
     this.bytes = new Uint8ClampedArray(pixels * 4);
@@ -199,6 +199,6 @@ export function tileArrays(values: Float32Array, spec: GridSpec): Float32Array {
  * const bytes = tileArraysRgba(map.dataSync() as Float32Array, spec);   // spec.height × spec.width × 4
  * ```
  */
-export function tileArraysRgba(values: Float32Array, spec: GridSpec): Uint8ClampedArray {
+export function tileArraysRgba(values: Float32Array, spec: GridSpec): Uint8ClampedArray<ArrayBuffer> {
   return layOut(values, spec, new RgbaWriter(spec.height * spec.width, spec.fill, spec.gamma)).bytes;
 }

@@ -8,7 +8,8 @@ import { tileArraysRgba, tilesOnArrays } from './tile-arrays';
 export interface TiledImage {
   readonly width: number;
   readonly height: number;
-  readonly data: Uint8ClampedArray;
+  /** Over a plain `ArrayBuffer` (not shared), as `new ImageData(data, width, height)` requires. */
+  readonly data: Uint8ClampedArray<ArrayBuffer>;
 }
 
 /**

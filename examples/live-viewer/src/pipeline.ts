@@ -2,7 +2,7 @@
 // its backward view and the top-5 classes, drawn into canvases. Every tensor made here is
 // disposed here: the tensor count stays flat however many frames run.
 import * as tf from '@tensorflow/tfjs-core';
-import { activations, backward, backwardImage, channelImage, tileActivations, tileLayout, type BackwardRule, type Net } from './deepvis';
+import { activations, backward, backwardImage, channelImage, tileActivations, tileActivationsRgba, tileLayout, tilesOnArrays, type BackwardRule, type Net, type TiledImage } from './deepvis';
 
 export type Filter = 'raw' | 'gray' | 'norm' | 'normblur';
 export type Seed = 'unit' | 'activation';
@@ -71,8 +71,6 @@ export function layerGrid(shape: readonly number[]): LayerGrid {
 
 /** Puts `[h, w, 3]` RGB values (0–255, from `values` at `offset`) into a canvas, resizing it. */
 function put(canvas: HTMLCanvasElement, values: Float32Array, offset: number, h: number, w: number): void {
-  if (canvas.width !== w) canvas.width = w;
-  if (canvas.height !== h) canvas.height = h;
   const rgba = new Uint8ClampedArray(h * w * 4);
   for (let i = 0, j = offset; i < rgba.length; i += 4, j += 3) {
     rgba[i] = values[j];
@@ -80,13 +78,21 @@ function put(canvas: HTMLCanvasElement, values: Float32Array, offset: number, h:
     rgba[i + 2] = values[j + 2];
     rgba[i + 3] = 255;
   }
-  canvas.getContext('2d')!.putImageData(new ImageData(rgba, w, h), 0, 0);
+  putRgba(canvas, { data: rgba, width: w, height: h });
+}
+
+/** Puts RGBA bytes into a canvas, resizing it. */
+function putRgba(canvas: HTMLCanvasElement, { data, width, height }: TiledImage): void {
+  if (canvas.width !== width) canvas.width = width;
+  if (canvas.height !== height) canvas.height = height;
+  canvas.getContext('2d')!.putImageData(new ImageData(data, width, height), 0, 0);
 }
 
 /**
  * Runs one frame on `pixels` ([1, size, size, 3], 0–255) and draws every pane. Everything
  * shown is read back from the device in ONE transfer: on WebGL each readback stalls the
- * pipeline, and a frame with five of them runs at a fraction of the speed.
+ * pipeline, and a frame with five of them runs at a fraction of the speed. On the cpu and
+ * wasm backends the grid is drawn straight into RGBA bytes instead (no tensor, no readback).
  */
 export async function renderFrame(net: Net, pixels: tf.Tensor4D, state: ViewState, panes: Panes, labels: readonly string[]): Promise<FrameResult> {
   const t0 = performance.now();
@@ -102,13 +108,15 @@ export async function renderFrame(net: Net, pixels: tf.Tensor4D, state: ViewStat
     const highlight = [{ channel: selected, color: CURSOR }];
     if (pinned !== null && pinned !== selected) highlight.push({ channel: pinned, color: PINNED });
 
-    const images: [HTMLCanvasElement, tf.Tensor3D][] = [
-      [panes.input, tf.squeeze(pixels, [0]) as tf.Tensor3D],
-      [panes.grid, tileActivations(act, { normalize: state.normalize, boost: state.boost, gamma: state.gamma, padding: PADDING, highlight, blockSize: FC_BLOCK })],
-      // At its own resolution: the canvas's CSS size enlarges it (pixelated), for free.
-      [panes.unit, channelImage(act, selected, { size: act.rank === 4 ? [act.shape[1]!, act.shape[2]!] : [1, 1] })],
-    ];
-    owned.push(...images.map(([, t]) => t));
+    const images: [HTMLCanvasElement, tf.Tensor3D][] = [[panes.input, tf.squeeze(pixels, [0]) as tf.Tensor3D]];
+    owned.push(images[0][1]);
+    const tiling = { normalize: state.normalize, boost: state.boost, gamma: state.gamma, padding: PADDING, highlight, blockSize: FC_BLOCK };
+    // On cpu and wasm the grid goes straight to RGBA bytes; elsewhere it joins the one readback.
+    const gridBytes = tilesOnArrays() ? tileActivationsRgba(act, tiling) : null;
+    if (!gridBytes) images.push([panes.grid, tileActivations(act, tiling)]);
+    // At its own resolution: the canvas's CSS size enlarges it (pixelated), for free.
+    images.push([panes.unit, channelImage(act, selected, { size: act.rank === 4 ? [act.shape[1]!, act.shape[2]!] : [1, 1] })]);
+    owned.push(...images.slice(1).map(([, t]) => t));
     const backwardUnit = state.backwardOn ? pinned ?? selected : null;
     if (backwardUnit !== null) {
       const signal = backward(net, pixels, { layer: state.layer, channel: backwardUnit, seed: state.seed, mode: state.mode });
@@ -137,6 +145,7 @@ export async function renderFrame(net: Net, pixels: tf.Tensor4D, state: ViewStat
       put(canvas, all, offset, h, w);
       offset += h * w * 3;
     }
+    if (gridBytes) putRgba(panes.grid, gridBytes);
     return { grid, predictions, totalMs: performance.now() - t0, backwardUnit };
   } finally {
     tf.dispose(owned);
