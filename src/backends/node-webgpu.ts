@@ -21,13 +21,10 @@ interface GpuLike {
  * ```
  */
 export async function installDawnWebGpu(acceptSoftware: boolean): Promise<string> {
-  const dawn = (await import('webgpu' as string)) as DawnModule;
-  const gpu = dawn.create([]);
-  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-  if (!adapter) throw new Error('no WebGPU adapter (is a Vulkan driver and libvulkan.so.1 installed?)');
-  const { description, vendor, architecture, isFallbackAdapter } = adapter.info;
-  const name = `${description} (${[vendor, architecture].filter(Boolean).join(', ')})`;
-  if (isFallbackAdapter && !acceptSoftware) throw new Error(`only a software adapter, ${name}`);
+  // Dawn once per process: a second instance beside the first crashed Node on an NVIDIA driver.
+  found ??= findAdapter();
+  const { dawn, gpu, name, software } = await found;
+  if (software && !acceptSoftware) throw new Error(`only a software adapter, ${name}`);
   for (const [key, value] of Object.entries(dawn.globals)) if (!(key in globalThis)) Object.assign(globalThis, { [key]: value });
   // Node 21+ has a navigator without gpu; Node 20 has none.
   const nav = (globalThis as { navigator?: object }).navigator;
@@ -35,4 +32,15 @@ export async function installDawnWebGpu(acceptSoftware: boolean): Promise<string
   else Object.assign(globalThis, { navigator: { gpu } });
   await import('@tensorflow/tfjs-backend-webgpu');
   return name;
+}
+
+let found: ReturnType<typeof findAdapter> | undefined;
+
+async function findAdapter() {
+  const dawn = (await import('webgpu' as string)) as DawnModule;
+  const gpu = dawn.create([]);
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  if (!adapter) throw new Error('no WebGPU adapter (is a Vulkan driver and libvulkan.so.1 installed?)');
+  const { description, vendor, architecture, isFallbackAdapter } = adapter.info;
+  return { dawn, gpu, name: `${description} (${[vendor, architecture].filter(Boolean).join(', ')})`, software: !!isFallbackAdapter };
 }

@@ -1,17 +1,8 @@
 import { expect } from 'vitest';
 import type * as tf from '@tensorflow/tfjs-core';
+import { relativeError } from './relative-error';
 
-/** The largest absolute difference, relative to the largest reference magnitude. */
-export function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  expect(actual.length).toBe(expected.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
-    scale = Math.max(scale, Math.abs(expected[i]));
-  }
-  return diff / Math.max(scale, 1e-12);
-}
+export { relativeError };
 
 /** Asserts two tensors have the same shape and agree within `rel` relative error. */
 export function expectTensorsClose(actual: tf.Tensor, expected: tf.Tensor, rel: number, what = ''): void {

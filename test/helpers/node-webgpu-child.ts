@@ -5,7 +5,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { useNodeBackend } from '../../src/backends/node';
 import { toNet } from '../../src/index';
 import { allKindsModel } from './models';
-import { relativeError } from './close';
+import { relativeError } from './relative-error';
 
 const auto = await useNodeBackend();
 // The reference first: tensors move from cpu to WebGPU when used there, not back synchronously.
