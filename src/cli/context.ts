@@ -30,7 +30,7 @@ export interface RunContext {
   info(text: string): void;
 }
 
-const BACKENDS = ['auto', 'wasm', 'cpu', 'tensorflow'] as const;
+const BACKENDS = ['auto', 'wasm', 'cpu', 'webgpu', 'tensorflow'] as const;
 
 /** The options every command shares, checked before anything is loaded. */
 export function commonOptions(values: Values) {
