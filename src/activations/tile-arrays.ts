@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { GammaBytes } from './gamma-bytes';
 
 /**
  * The backends where {@link tileActivations} lays the grid out in one JavaScript pass over
@@ -126,17 +127,19 @@ const toByte = (v: number) => (v > 255 ? 255 : v > 0 ? (v + 0.5) | 0 : 0);
 class RgbaWriter implements PixelWriter {
   readonly bytes: Uint8ClampedArray<ArrayBuffer>;
   private readonly words: Uint32Array;
-  constructor(pixels: number, fill: number, private readonly gamma: number) {
+  /** Bytes by table rather than a pow per pixel; null for gamma 1. */
+  private readonly gamma: GammaBytes | null;
+  constructor(pixels: number, fill: number, gamma: number) {
     this.bytes = new Uint8ClampedArray(pixels * 4);
     this.words = new Uint32Array(this.bytes.buffer);
     this.words.fill(0xff000000 | (toByte(fill) * 0x010101));
+    this.gamma = gamma === 1 ? null : new GammaBytes(gamma);
   }
   run(values: Float32Array, i: number, step: number, n: number, o: number, lo: number, scale: number): void {
     const { words, gamma } = this;
     for (let end = o + n; o < end; o++, i += step) {
       const u = (values[i] - lo) * scale;
-      const g = gamma === 1 ? u * 255 : u ** gamma * 255;
-      words[o] = 0xff000000 | (toByte(g) * 0x010101);
+      words[o] = 0xff000000 | ((gamma ? gamma.of(u) : toByte(u * 255)) * 0x010101);
     }
   }
   set(o: number, [r, g, b]: readonly number[]): void {

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { tileActivations, tileActivationsRgba, TILE_PADDING_COLOR, type TileOptions, type TiledImage } from '../../src/index';
 import { readValuesNow } from '../../src/activations/read-values';
+import { GammaBytes } from '../../src/activations/gamma-bytes';
 import { loadLayersModelFile } from '../../src/backends/node';
 import { toNet } from '../../src/net/index';
 import { errorOf } from '../helpers/errors';
@@ -176,6 +177,24 @@ describe(`tileActivationsRgba: exact bytes on hand-made activations (${backend})
     a.dispose();
     expect(errorOf(() => tileActivationsRgba(a))).toMatch(/^DISPOSED:/);
     batch.dispose();
+  });
+});
+
+describe('GammaBytes: Math.round(255 · u^γ) by table', () => {
+  it('equals the pow for each gamma, over random u, every threshold ± a hair, and the edges', () => {
+    const rand = tf.randomUniform([20000], 0, 1, 'float32', 3).dataSync();
+    for (const gamma of [0.05, 0.3, 0.5, 0.7, 1.5, 3, 40]) {
+      const table = new GammaBytes(gamma);
+      const us = [...Array.from(rand), ...Array.from(rand, (u) => u * 1e-3), 0, 1e-300, 1 - 1e-12, 1, 1.5, 1e9, -0.1, -1e-300];
+      for (let k = 1; k < 256; k++) {
+        const t = ((k - 0.5) / 255) ** (1 / gamma);
+        us.push(t * (1 - 1e-9), t * (1 + 1e-9));
+      }
+      // As a Uint8ClampedArray stores it: NaN (a negative u's pow) is 0.
+      const wrong = us.filter((u) => table.of(u) !== (Math.min(255, Math.max(0, Math.round(255 * u ** gamma))) || 0));
+      expect(wrong, `gamma ${gamma}`).toEqual([]);
+    }
+    expect(new GammaBytes(0.5).of(NaN)).toBe(0);
   });
 });
 
