@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { asChannelMap } from './grid';
-import { readValuesNow } from './read-values';
 import { gridSpec, tileActivations, tileOptions, type TileOptions } from './tile';
-import { tileArraysRgba, tilesOnArrays } from './tile-arrays';
+import { float32Values, tileArraysRgba, tilesOnArrays } from './tile-arrays';
 
 /** An RGBA image in bytes: alpha 255, row-major, `width × height × 4` (`ImageData`'s and pngjs's layout). */
 export interface TiledImage {
@@ -35,7 +34,7 @@ export function tileActivationsRgba(act: tf.Tensor, options: TileOptions = {}): 
   const { map, fc } = asChannelMap(act);
   try {
     const spec = gridSpec(map.shape, fc, full);
-    return { width: spec.width, height: spec.height, data: tileArraysRgba(readValuesNow(map), spec) };
+    return { width: spec.width, height: spec.height, data: tileArraysRgba(float32Values(map), spec) };
   } finally {
     map.dispose();
   }

@@ -2,8 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { checkOption } from '../errors';
 import { asChannelMap, assembleGrid, channelsAsRgbTiles, checkChannel, greyToRgb } from './grid';
 import { tileLayout } from './tile-layout';
-import { readValuesNow } from './read-values';
-import { tileArrays, tilesOnArrays, type GridSpec } from './tile-arrays';
+import { float32Values, tileArrays, tilesOnArrays, type GridSpec } from './tile-arrays';
 
 /**
  * The RGB colour of padding and empty slots in a tiled grid (a grey: grids are assembled
@@ -147,7 +146,7 @@ export function gridSpec([h, w, c]: readonly number[], fc: boolean, options: Req
  */
 export function layOutGrid(map: tf.Tensor3D, spec: GridSpec, onArrays = tilesOnArrays()): tf.Tensor3D {
   if (onArrays) {
-    return tf.tensor3d(tileArrays(readValuesNow(map), spec), [spec.height, spec.width, 3]);
+    return tf.tensor3d(tileArrays(float32Values(map), spec), [spec.height, spec.width, 3]);
   }
   return tf.tidy(() => {
     const { th, tw, padding } = spec;
