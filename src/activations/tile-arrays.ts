@@ -59,20 +59,24 @@ export interface GridSpec {
   readonly borders: readonly { origin: readonly [number, number]; color: readonly number[] }[];
 }
 
-/** Each channel's shift and multiplier onto 0–255: min-max (layer or channel), then the boost. */
-function channelScales(values: Float32Array, c: number, normalize: 'layer' | 'channel', boost: number) {
-  if (normalize === 'layer' && boost === 0) {
-    // The default needs only the layer's range: one flat pass, no per-channel bookkeeping.
-    // (Two plain lets: V8 runs this loop 2–3× slower with `let [lo, hi] = [Infinity, -Infinity]`.)
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i];
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
-    return { lo: new Float64Array(c).fill(lo), scale: new Float64Array(c).fill(hi > lo ? 1 / (hi - lo) : 0) };
+// The min-max loops are small functions of their own, returning a plain object: inline in
+// channelScales (or returning an array) V8 compiled the loop on stack replacement during the
+// first call and then bailed out after it on every later call (the default grid ~1.4× slower).
+
+/** The least and greatest of the values (NaN ignored). */
+function layerRange(values: Float32Array): { lo: number; hi: number } {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
   }
+  return { lo, hi };
+}
+
+/** Each channel's least and greatest value (channel-last values, NaN ignored). */
+function channelRanges(values: Float32Array, c: number): [Float64Array, Float64Array] {
   const min = new Float64Array(c).fill(Infinity);
   const max = new Float64Array(c).fill(-Infinity);
   for (let p = 0; p < values.length; p += c) {
@@ -82,6 +86,17 @@ function channelScales(values: Float32Array, c: number, normalize: 'layer' | 'ch
       if (v > max[ch]) max[ch] = v;
     }
   }
+  return [min, max];
+}
+
+/** Each channel's shift and multiplier onto 0–255: min-max (layer or channel), then the boost. */
+function channelScales(values: Float32Array, c: number, normalize: 'layer' | 'channel', boost: number) {
+  if (normalize === 'layer' && boost === 0) {
+    // The default needs only the layer's range: one flat pass, no per-channel bookkeeping.
+    const { lo, hi } = layerRange(values);
+    return { lo: new Float64Array(c).fill(lo), scale: new Float64Array(c).fill(hi > lo ? 1 / (hi - lo) : 0) };
+  }
+  const [min, max] = channelRanges(values, c);
   const lo = new Float64Array(c);
   const scale = new Float64Array(c);
   const layerLo = min.reduce((a, b) => Math.min(a, b));
