@@ -77,6 +77,7 @@ function normalizeMap(map: tf.Tensor3D, normalize: 'layer' | 'channel', boost: n
  * A fully connected layer (`[1, c]` or `[c]`) draws each unit as a `blockSize` square.
  * Returns an RGB `[height, width, 3]` float32 image 0–255; the caller owns it. On the cpu
  * and wasm backends the grid is laid out in one JavaScript pass (same numbers, 3–4× faster).
+ * For a canvas or a PNG, `tileActivationsRgba` gives the bytes directly.
  *
  * @example
  * ```ts
