@@ -1,8 +1,11 @@
 // Small timing helpers shared by the benchmarks: best-of-n wall time, in milliseconds.
 import * as tf from '@tensorflow/tfjs-core';
 
+/** Untimed runs before each measurement; GPU backends compile shaders and warm clocks over the first few. */
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 1);
+
 /** Runs `f` (which returns a tensor) `warmup` + `n` times and returns the median ms of the timed runs. */
-export async function timeIt(f: () => tf.Tensor, n = 3, warmup = 1): Promise<number> {
+export async function timeIt(f: () => tf.Tensor, n = 3, warmup = WARMUP): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < warmup + n; i++) {
     const t0 = performance.now();

@@ -2,8 +2,9 @@
 // forward, and topActivations' images per second against the bare forward, in one run.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Net } from '../src/index';
-import { backward, backwardImage, tileActivations, topActivations } from '../src/index';
+import { backward, backwardImage, topActivations } from '../src/index';
 import { timeIt, type Row } from './harness';
+import { viewerGrid } from './viewer-grid';
 
 /** Frames per second of a forward pass alone and of forward + tiling every layer. */
 export async function benchLive(net: Net, backend: string, size: number): Promise<Row[]> {
@@ -14,7 +15,7 @@ export async function benchLive(net: Net, backend: string, size: number): Promis
   const tiled = await timeIt(() => tf.tidy(() => {
     const acts = net.forward(pixels, { taps: layers });
     // The viewer shows one layer's grid per frame; tiling all of them is the worst case.
-    return tf.stack(layers.map((l) => tf.mean(tileActivations(acts[l]))));
+    return tf.stack(layers.map((l) => viewerGrid(acts[l])));
   }), 3);
   // A viewer frame, for every layer it can show: the whole forward (the logits feed its
   // top-5) tapping that layer, and its grid. The slowest layer is the worst frame.
@@ -22,7 +23,7 @@ export async function benchLive(net: Net, backend: string, size: number): Promis
   for (const layer of layers) {
     frames.push([layer, await timeIt(() => tf.tidy(() => {
       const acts = net.forward(pixels, { taps: [layer, net.logits] });
-      return tf.add(tf.mean(tileActivations(acts[layer])), tf.max(acts[net.logits]));
+      return tf.add(viewerGrid(acts[layer]), tf.max(acts[net.logits]));
     }), 3)]);
   }
   frames.sort((a, b) => a[1] - b[1]);
@@ -31,9 +32,9 @@ export async function benchLive(net: Net, backend: string, size: number): Promis
   // A viewer frame with the backward pane on: forward, one layer's grid, guided backprop of one unit.
   const shown = layers.find((l) => l === 'leaky_re_lu_5') ?? layers[Math.floor(layers.length / 2)];
   const withBackward = await timeIt(() => tf.tidy(() => {
-    const grid = tileActivations(net.forward(pixels, { taps: [shown] })[shown]);
+    const grid = viewerGrid(net.forward(pixels, { taps: [shown] })[shown]);
     const signal = backward(net, pixels, { layer: shown, channel: 0, mode: 'guided' });
-    return tf.add(tf.mean(grid), tf.mean(backwardImage(signal, 'norm')));
+    return tf.add(grid, tf.mean(backwardImage(signal, 'norm')));
   }), 3);
   pixels.dispose();
   return [

@@ -6,10 +6,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
-import { backward, backwardImage, classLogit, optimizeUnit, PAPER_PRESETS, tileActivations, toNet, type Net } from '../../src/index';
+import { backward, backwardImage, classLogit, optimizeUnit, PAPER_PRESETS, toNet, type Net } from '../../src/index';
 import { useWebGL } from '../../src/backends/webgl';
 import { useWasm } from '../../src/backends/wasm';
 import { timeIt, type Row } from '../harness';
+import { viewerGrid } from '../viewer-grid';
 
 export interface BenchResult {
   done: boolean;
@@ -129,13 +130,13 @@ async function liveSection(net: Net, pixels: tf.Tensor4D, bareForward: number): 
   // Forward + tiling of every layer: the worst case of the viewer (it shows one grid a frame).
   const allLayers = await timeIt(() => tf.tidy(() => {
     const acts = net.forward(pixels, { taps: layers });
-    return tf.stack(layers.map((l) => tf.mean(tileActivations(acts[l]))));
+    return tf.stack(layers.map((l) => viewerGrid(acts[l])));
   }), runs);
   // A viewer frame: forward + one layer's grid + the guided backward view of one unit, read back together.
   const layer = layers.includes('leaky_re_lu_5') ? 'leaky_re_lu_5' : layers[Math.floor(layers.length / 2)];
   const withBackward = await timeIt(() => tf.tidy(() => {
     const acts = net.forward(pixels, { taps: [layer, net.logits] });
-    const grid = tileActivations(acts[layer]);
+    const grid = viewerGrid(acts[layer]);
     const shown = backwardImage(backward(net, pixels, { layer, channel: 0, mode: 'guided' }), 'norm');
     return tf.concat([tf.reshape(grid, [-1]), tf.reshape(shown, [-1]), tf.reshape(acts[net.logits], [-1])]);
   }), runs);

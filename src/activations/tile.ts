@@ -47,21 +47,25 @@ export interface TileOptions {
   blockSize?: number;
 }
 
+/** The smallest range a scale is taken of (float32 keeps it normal). */
+const MIN_RANGE = 1e-30;
+
 /**
  * Maps a `[h, w, c]` map to 0–255, per the normalize / boost / gamma options. The min-max
  * and the boost fold into one scale per channel (a few `[c]`-sized ops), so the full-size
  * work is a subtract and a multiply (plus a pow for gamma).
  */
 function normalizeMap(map: tf.Tensor3D, normalize: 'layer' | 'channel', boost: number, gamma: number): tf.Tensor3D {
-  const channelMax = tf.max(map, [0, 1]);
+  // Each op is a GPU dispatch: the per-channel maxima only where the options need them.
+  const channelMax = normalize === 'channel' || boost !== 0 ? tf.max(map, [0, 1]) : null;
   const lo = normalize === 'layer' ? tf.min(map) : tf.min(map, [0, 1]);
-  const hi = normalize === 'layer' ? tf.max(channelMax) : channelMax;
-  const range = tf.sub(hi, lo);
-  // A constant layer (or channel) shows as 0 rather than NaN.
-  let scale = tf.divNoNan(tf.onesLike(range), range);
+  const hi = normalize === 'channel' ? channelMax! : tf.max(channelMax ?? map);
+  // A constant layer (or channel) shows as 0 rather than NaN: its shifted values are exactly 0,
+  // so any finite scale will do.
+  let scale = tf.div(1, tf.maximum(tf.sub(hi, lo), MIN_RANGE));
   if (boost !== 0) {
     // Each channel's normalized max m in [0, 1]; scale it by m^-b (m floored to keep it finite).
-    const m = tf.mul(tf.sub(channelMax, lo), scale);
+    const m = tf.mul(tf.sub(channelMax!, lo), scale);
     scale = tf.mul(scale, tf.pow(tf.maximum(m, 1e-6), -boost));
   }
   const shifted = tf.sub(map, lo);
@@ -151,7 +155,7 @@ export function layOutGrid(map: tf.Tensor3D, spec: GridSpec, onArrays = tilesOnA
   }
   return tf.tidy(() => {
     const { th, tw, padding } = spec;
-    const grey = normalizeMap(tf.cast(map, 'float32'), spec.normalize, spec.boost, spec.gamma);
+    const grey = normalizeMap(map.dtype === 'float32' ? map : tf.cast(map, 'float32'), spec.normalize, spec.boost, spec.gamma);
     // [h, w, c] → c grey RGB tiles [c, h, w, 3]; fully connected units become blocks.
     let tiles = channelsAsRgbTiles(grey);
     if (th !== spec.h || tw !== spec.w) tiles = tf.image.resizeNearestNeighbor(tiles, [th, tw]);
