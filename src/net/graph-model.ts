@@ -97,7 +97,9 @@ export function graphModelToNet(model: GraphModelLike, options: ToNetOptions): N
     },
     describe: () => describeLayers(net),
     dispose() {
+      if (disposed) return;
       disposed = true;
+      tf.dispose(mapping.owned);
     },
     get disposed() {
       return disposed;

@@ -9,6 +9,8 @@ export const IMAGENET_MEAN: readonly [number, number, number] = [123.68, 116.779
 export interface PixelMapping {
   toModelInput(pixels: tf.Tensor4D): tf.Tensor4D;
   mean: readonly [number, number, number];
+  /** The mapping's constants, made once (on a GPU each tensor made from numbers is an upload); the Net disposes them. */
+  owned: tf.Tensor[];
 }
 
 /**
@@ -22,15 +24,15 @@ export function pixelMapping(
 ): PixelMapping {
   const toGray = (p: tf.Tensor4D): tf.Tensor4D => (channels === 1 && p.shape[3] === 3 ? tf.mean(p, 3, true) : p);
   if (typeof range === 'function') {
-    return { toModelInput: (p) => range(toGray(p)), mean: mean ?? IMAGENET_MEAN };
+    return { toModelInput: (p) => range(toGray(p)), mean: mean ?? IMAGENET_MEAN, owned: [] };
   }
   if (Array.isArray(range)) {
     const [lo, hi] = range as readonly [number, number];
     if (range.length !== 2 || !Number.isFinite(lo) || !Number.isFinite(hi) || lo === hi) {
       throw new DeepvisError('BAD_OPTION', `Option 'inputRange' must be [lo, hi] with lo ≠ hi, such as [0, 1] or [-1, 1]; got ${formatValue(range)}.`);
     }
-    const scale = (hi - lo) / 255;
-    return { toModelInput: (p) => tf.add(tf.mul(toGray(p), scale), lo), mean: mean ?? IMAGENET_MEAN };
+    const [scale, offset] = [tf.scalar((hi - lo) / 255), tf.scalar(lo)];
+    return { toModelInput: (p) => tf.add(tf.mul(toGray(p), scale), offset), mean: mean ?? IMAGENET_MEAN, owned: [scale, offset] };
   }
   const caffe = range as { mean: readonly number[]; std?: readonly number[]; bgr?: boolean };
   if (!Array.isArray(caffe.mean) || (caffe.mean.length !== 3 && caffe.mean.length !== 1)) {
@@ -38,11 +40,13 @@ export function pixelMapping(
   }
   const m = caffe.mean.length === 3 ? caffe.mean : [caffe.mean[0], caffe.mean[0], caffe.mean[0]];
   const chosenMean = mean ?? (m as unknown as [number, number, number]);
+  const [meanT, stdT] = [tf.tensor1d(m as number[]), tf.tensor1d((caffe.std ?? [1, 1, 1]) as number[])];
   return {
     toModelInput: (p) => {
-      const rgb = tf.div(tf.sub(p, tf.tensor1d(m as number[])), tf.tensor1d((caffe.std ?? [1, 1, 1]) as number[])) as tf.Tensor4D;
+      const rgb = tf.div(tf.sub(p, meanT), stdT) as tf.Tensor4D;
       return toGray(caffe.bgr ? tf.reverse(rgb, 3) : rgb);
     },
     mean: chosenMean,
+    owned: [meanT, stdT],
   };
 }

@@ -61,7 +61,7 @@ function layersModelToNet(model: LayersModelLike, options: ToNetOptions): Net {
   for (const node of graph.nodes) for (const i of node.inputs) consumers.set(i, (consumers.get(i) ?? 0) + 1);
   for (const o of graph.outputs) consumers.set(o, (consumers.get(o) ?? 0) + 1);
 
-  const owned: tf.Tensor[] = [];
+  const owned: tf.Tensor[] = [...mapping.owned];
   const notes = new Map<string, string>();
   const steps = new Map<string, Step>();
   // A folded pair runs unfolded when its convolution is tapped: the convolution once, then the

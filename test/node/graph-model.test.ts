@@ -37,6 +37,9 @@ describe(`toNet on a GraphModel (${process.env.DEEPVIS_BACKEND})`, () => {
     const before = tf.memory().numTensors;
     for (let i = 0; i < 10; i++) tf.dispose(net.forward(pixels, { taps: ['probs', 'pool'] }));
     expect(tf.memory().numTensors).toBe(before);
+    // The pixel mapping's constants are the Net's, and go with it.
+    for (const inputRange of [[0, 1], { mean: [120, 110, 100], std: [60, 60, 60] }] as const) toNet(model, { inputRange }).dispose();
+    expect(tf.memory().numTensors).toBe(before);
     tf.dispose([pixels, ours, theirs, g, gRef, weights.w1, weights.b1, weights.w2]);
     model.dispose();
   });
