@@ -7,6 +7,7 @@ import { loadLayersModelFile } from '../../src/backends/node';
 import { toNet } from '../../src/net/index';
 import { errorOf } from '../helpers/errors';
 import { DARKNET, HAS_DARKNET } from '../helpers/shared';
+import { threeTiles } from '../helpers/three-tiles';
 
 // Lets a test take the GPU backends' path (tensor ops, then one readback) on a Node backend.
 const forced = vi.hoisted(() => ({ onArrays: undefined as boolean | undefined }));
@@ -73,16 +74,7 @@ describe(`tileActivationsRgba: exact bytes on hand-made activations (${backend})
       input.dispose();
     }
   };
-  /** The 7×7 layout of three 2×2 tiles (slot 3 empty), padding grey P. */
-  const layout = (c0: number[], c1: number[], c2: number[]) => [
-    [P, P, P, P, P, P, P],
-    [P, c0[0], c0[1], P, c1[0], c1[1], P],
-    [P, c0[2], c0[3], P, c1[2], c1[3], P],
-    [P, P, P, P, P, P, P],
-    [P, c2[0], c2[1], P, P, P, P],
-    [P, c2[2], c2[3], P, P, P, P],
-    [P, P, P, P, P, P, P],
-  ];
+  const layout = (c0: number[], c1: number[], c2: number[]) => threeTiles(P, c0, c1, c2);
 
   it('one min-max over the layer: 63.75 → 64, 127.5 → 128 (Math.round)', () => {
     const img = tile();

@@ -7,6 +7,7 @@ import { loadLayersModelFile } from '../../src/backends/node';
 import { toNet } from '../../src/net/index';
 import { errorOf } from '../helpers/errors';
 import { DARKNET, HAS_DARKNET } from '../helpers/shared';
+import { threeTiles } from '../helpers/three-tiles';
 
 const backend = process.env.DEEPVIS_BACKEND;
 const P = -1; // a padding pixel in the expected grey grids below
@@ -84,16 +85,7 @@ describe(`tileActivations: exact pixels on hand-made activations (${backend})`, 
     input.dispose();
     return img;
   };
-  /** The 7×7 layout of three 2×2 tiles (2 × 2 slots, slot 3 empty), from each channel's four values. */
-  const layout = (c0: number[], c1: number[], c2: number[]) => [
-    [P, P, P, P, P, P, P],
-    [P, c0[0], c0[1], P, c1[0], c1[1], P],
-    [P, c0[2], c0[3], P, c1[2], c1[3], P],
-    [P, P, P, P, P, P, P],
-    [P, c2[0], c2[1], P, P, P, P],
-    [P, c2[2], c2[3], P, P, P, P],
-    [P, P, P, P, P, P, P],
-  ];
+  const layout = (c0: number[], c1: number[], c2: number[]) => threeTiles(P, c0, c1, c2);
 
   it('one min-max over the whole layer by default (0 → 0, 12 → 255)', () => {
     expect(grey(tile())).toEqual(layout([0, 63.75, 127.5, 255], [255, 255, 0, 0], [63.75, 0, 0, 127.5]));
