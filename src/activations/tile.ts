@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkOption } from '../errors';
+import { constant } from '../constant';
 import { asChannelMap, assembleGrid, channelsAsRgbTiles, checkChannel, greyToRgb } from './grid';
 import { tileLayout } from './tile-layout';
 import { float32Values, tileArrays, tilesOnArrays, type GridSpec } from './tile-arrays';
@@ -46,12 +47,6 @@ export interface TileOptions {
   /** Side in pixels of the block each unit of a fully connected layer is drawn as. Default 8. */
   blockSize?: number;
 }
-
-/**
- * A scalar made by a kernel rather than uploaded from JavaScript: on WebGPU in Node a tensor
- * made from numbers costs ~0.75 ms (an upload), a Fill ~65 µs (measured on an H100).
- */
-const constant = (value: number) => tf.fill([], value);
 
 /**
  * Maps a `[h, w, c]` map to 0–255, per the normalize / boost / gamma options. The min-max

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { DeepvisError, checkOption, formatValue } from '../errors';
 import type { LayerInfo, Net } from '../net/types';
 import type { BoundObjective, Objective } from './types';
+import { constant } from '../constant';
 
 /** Where a channel is read: the map's centre (the toolbox's choice), a position, or its spatial mean. */
 export type ChannelAt = 'center' | 'mean' | readonly [number, number];
@@ -69,7 +70,7 @@ export function channel(layer: string, c: number, options: ChannelOptions = {}):
       return {
         taps: [layer],
         value: (taps) => read(taps[layer]).unit,
-        isArgmax: (taps) => tf.tidy(() => tf.cast(tf.equal(tf.argMax(read(taps[layer]).all, 1), c), 'float32') as tf.Tensor1D),
+        isArgmax: (taps) => tf.tidy(() => tf.cast(tf.equal(tf.argMax(read(taps[layer]).all, 1), constant(c, 'int32')), 'float32') as tf.Tensor1D),
       };
     },
   };

@@ -227,7 +227,7 @@ export async function* optimizeLoop(netOrModel: unknown, objectives: readonly Ob
         });
         if (improved.some(Boolean)) {
           const next = tf.tidy(() => {
-            const mask = tf.greater(tf.tensor4d(improved.map(Number), [n, 1, 1, 1]), 0);
+            const mask = tf.tensor4d(improved.map(Number), [n, 1, 1, 1], 'bool');
             return tf.where(tf.broadcastTo(mask, x!.shape), x!, best!) as tf.Tensor4D;
           });
           best.dispose();

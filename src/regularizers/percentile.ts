@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { constant } from '../constant';
 
 /**
  * The q-th percentile (0–100) of each row of `values` `[n, m]`, with linear interpolation
@@ -21,7 +22,7 @@ export function rowPercentile(values: tf.Tensor2D, q: number): tf.Tensor2D {
     const sorted = tf.topk(values, m, true).values;
     const at = (rank: number) => tf.slice(sorted, [0, m - 1 - rank], [-1, 1]);
     const low = at(lo);
-    return frac === 0 ? low : tf.add(low, tf.mul(tf.sub(at(hi), low), frac));
+    return frac === 0 ? low : tf.add(low, tf.mul(tf.sub(at(hi), low), constant(frac)));
   });
 }
 
