@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { DeepvisError, checkOption } from '../errors';
 import { gaussianBlur } from '../image/gaussian-blur';
 import { greyToRgb } from '../activations/grid';
+import { constant } from '../constant';
 
 /** The backward pane's display filters (the toolbox's four). */
 export type BackwardFilter = 'raw' | 'gray' | 'norm' | 'normblur';
@@ -49,16 +50,17 @@ export function backwardImage(signal: tf.Tensor, filter: BackwardFilter): tf.Ten
     switch (filter) {
       case 'raw': {
         const v = scaled(tf.sum(x, 2, true));
-        return tf.mul(tf.concat([tf.relu(tf.neg(v)), tf.relu(v), tf.zerosLike(v)], 2), 255) as tf.Tensor3D;
+        return tf.mul(tf.concat([tf.relu(tf.neg(v)), tf.relu(v), tf.zerosLike(v)], 2), constant(255)) as tf.Tensor3D;
       }
       case 'gray': {
         const v = scaled(tf.mean(x, 2, true));
-        return greyToRgb(tf.add(tf.mul(v, 127.5), 127.5) as tf.Tensor3D);
+        const half = constant(127.5);
+        return greyToRgb(tf.add(tf.mul(v, half), half) as tf.Tensor3D);
       }
       default: {
         let n = tf.sqrt(tf.sum(tf.square(x), 2, true));
         if (filter === 'normblur') n = tf.reshape(gaussianBlur(tf.reshape(n, [1, h, w, 1]), NORMBLUR_SIGMA), [h, w, 1]);
-        return greyToRgb(tf.mul(scaled(n), 255) as tf.Tensor3D);
+        return greyToRgb(tf.mul(scaled(n), constant(255)) as tf.Tensor3D);
       }
     }
   });

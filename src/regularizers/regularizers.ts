@@ -3,6 +3,7 @@ import { checkOption } from '../errors';
 import { gaussianBlur } from '../image/gaussian-blur';
 import { zeroBelowPercentile } from './percentile';
 import type { Regularizer } from './types';
+import { constant } from '../constant';
 
 const checkPercentile = (name: string, p: number) =>
   checkOption(Number.isFinite(p) && p >= 0 && p <= 100, name, 'a percentile between 0 and 100', p);
@@ -20,7 +21,7 @@ export function l2Decay(decay: number): Regularizer {
   return {
     name: 'l2Decay',
     params: { decay },
-    apply: (x) => (decay === 0 ? tf.clone(x) : tf.mul(x, 1 - decay)),
+    apply: (x) => (decay === 0 ? tf.clone(x) : tf.tidy(() => tf.mul(x, constant(1 - decay)))),
   };
 }
 
