@@ -2,7 +2,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 /** Untimed runs before each measurement; GPU backends compile shaders and warm clocks over the first few. */
-const WARMUP = Number(process.env.BENCH_WARMUP ?? 1);
+// (The browser page imports this file too: no `process` there.)
+const WARMUP = Number(globalThis.process?.env.BENCH_WARMUP ?? 1);
 
 /** Runs `f` (which returns a tensor) `warmup` + `n` times and returns the median ms of the timed runs. */
 export async function timeIt(f: () => tf.Tensor, n = 3, warmup = WARMUP): Promise<number> {
