@@ -17,7 +17,7 @@ interface GpuLike {
  *
  * @example
  * ```ts
- * const gpu = await installDawnWebGpu(false);   // e.g. 'NVIDIA H100 80GB HBM3 (nvidia, hopper)'
+ * const gpu = await installDawnWebGpu(false);   // on an H100: 'NVIDIA: 580.159.04 580.159.4.0 (nvidia)'
  * ```
  */
 export async function installDawnWebGpu(acceptSoftware: boolean): Promise<string> {
