@@ -14,19 +14,9 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { registerWasmGradientKernels } from '../../src/backends/wasm-kernels';
+import { registerWasmGradientKernels, Scope, type WasmBackend } from '../../src/backends/wasm-kernels';
 
 type Info = tf.TensorInfo;
-type Run = (name: string, inputs: Record<string, Info>, attrs: Record<string, unknown>) => Info;
-
-/** Runs another wasm kernel from inside a kernel. */
-function runner(backend: tf.KernelBackend): Run {
-  return (name, inputs, attrs) => {
-    const k = tf.getKernel(name, 'wasm');
-    if (!k) throw new Error(`wasm kernel ${name} missing`);
-    return k.kernelFunc({ inputs, backend, attrs: attrs as tf.NamedAttrMap }) as Info;
-  };
-}
 
 function padInfo(xShape: number[], filterShape: number[], attrs: Record<string, unknown>) {
   const strides = attrs.strides as number | [number, number];
@@ -53,21 +43,18 @@ export function registerWasmTrainingKernels(): void {
   tf.registerKernel({
     kernelName: 'Conv2DBackpropInput',
     backendName: 'wasm',
-    kernelFunc: ({ inputs, backend: b, attrs }) => {
-      const backend = b as tf.KernelBackend;
-      const run = runner(backend);
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const s = new Scope(backend as unknown as WasmBackend);
       const { dy, filter } = inputs as { dy: Info; filter: Info };
       const inputShape = (attrs as { inputShape: number[] }).inputShape;
       const [kh, kw] = filter.shape;
       const p = padInfo(inputShape, filter.shape, attrs as Record<string, unknown>);
-      const flipped = run('Reverse', { x: filter }, { dims: [0, 1] });
-      const wT = run('Transpose', { x: flipped }, { perm: [0, 1, 3, 2] });
-      const out = run('Conv2D', { x: dy, filter: wT }, {
+      const flipped = s.run('Reverse', { x: filter }, { dims: [0, 1] });
+      const wT = s.run('Transpose', { x: flipped }, { perm: [0, 1, 3, 2] });
+      return s.finish(s.run('Conv2D', { x: dy, filter: wT }, {
         strides: 1, dilations: 1, dataFormat: 'NHWC',
         pad: [[0, 0], [kh - 1 - p.top, kh - 1 - p.bottom], [kw - 1 - p.left, kw - 1 - p.right], [0, 0]],
-      });
-      for (const t of [flipped, wT]) backend.disposeData(t.dataId);
-      return out;
+      }));
     },
   });
 }

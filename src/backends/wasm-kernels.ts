@@ -15,7 +15,7 @@ type Pad = 'same' | 'valid' | number | number[][];
 type Pair = [number, number];
 
 /** The parts of the 4.22 wasm backend used here (its class is not exported with types we can import). */
-interface WasmBackend {
+export interface WasmBackend {
   disposeData(dataId: tf.DataId): boolean;
   readSync(dataId: tf.DataId): tf.backend_util.BackendValues;
   makeOutput(shape: number[], dtype: tf.DataType): Info;
@@ -23,7 +23,7 @@ interface WasmBackend {
 }
 
 /** Runs registered wasm kernels from inside a kernel and frees their intermediates. */
-class Scope {
+export class Scope {
   private readonly temps: Info[] = [];
   constructor(readonly backend: WasmBackend) {}
 
