@@ -54,13 +54,16 @@ export function closestNames(wanted: string, names: readonly string[], count = 5
     .map((x) => x.name);
 }
 
+/** Where an unknown-layer message sends library users for the full list (the CLI names its own command). */
+export const LAYER_LIST_HINT = 'see net.describe()';
+
 /** Throws UNKNOWN_LAYER naming the closest existing names. */
 export function unknownName(kind: string, wanted: string, names: readonly string[]): never {
   const near = closestNames(wanted, names);
   throw new DeepvisError(
     'UNKNOWN_LAYER',
     `Unknown ${kind} '${wanted}'. Closest names: ${near.map((n) => `'${n}'`).join(', ')}` +
-      ` (${names.length} in all; see net.describe()).`,
+      ` (${names.length} in all; ${LAYER_LIST_HINT}).`,
   );
 }
 

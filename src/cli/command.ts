@@ -11,6 +11,6 @@ export interface Command {
   /** The command's own options plus the common ones. */
   readonly options: OptionTable;
   readonly examples: readonly string[];
-  /** Runs with parsed options; resolves to the output folder. */
-  run(values: Values, io: Io): Promise<string>;
+  /** Runs with parsed options; resolves to the output folder, or null for a command that only prints. */
+  run(values: Values, io: Io): Promise<string | null>;
 }

@@ -43,22 +43,23 @@ export function commonOptions(values: Values) {
   };
 }
 
+/** The backend picked and the model loaded, as every command starts; the caller disposes the model. */
+export interface OpenedModel {
+  readonly model: LoadedModel;
+  /** What `useNodeBackend` said it picked. */
+  readonly backend: string;
+  readonly seed: number;
+  readonly quiet: boolean;
+  readonly warn: (text: string) => void;
+  readonly info: (text: string) => void;
+}
+
 /**
- * Runs a command body with the backend chosen, the model loaded and an all-or-nothing
- * output folder: the folder appears only if `body` finishes, and the model is released
- * either way.
+ * Picks the backend `--backend` names and loads the model `--model` names, saying both on
+ * stderr (dropped with --quiet). The caller owns the model.
  */
-export async function withRun(
-  command: string,
-  values: Values,
-  defaultOut: string,
-  io: Io,
-  body: (ctx: RunContext) => Promise<void>,
-): Promise<string> {
+export async function openModel(values: Values, io: Io): Promise<OpenedModel> {
   const { modelSpec, range, backend, seed, quiet } = commonOptions(values);
-  const outSpec = str(values, 'out') ?? defaultOut;
-  if (outSpec.trim() === '') throw usageError('Option --out must name a folder.');
-  const started = Date.now();
   let backendDetail: string;
   try {
     backendDetail = (await useNodeBackend(backend as NodeBackendName | 'auto')).detail;
@@ -71,12 +72,31 @@ export async function withRun(
   };
   info(`backend: ${backendDetail}`);
   const model = await loadModel(modelSpec, range, warn);
+  info(`model: ${model.name} (${model.net.layers.length} layers, input ${model.net.inputShape.map((d) => d ?? '?').join('×')}, ${model.labels.length} classes)`);
+  return { model, backend: backendDetail, seed, quiet, warn, info };
+}
+
+/**
+ * Runs a command body with the backend chosen, the model loaded and an all-or-nothing
+ * output folder: the folder appears only if `body` finishes, and the model is released
+ * either way.
+ */
+export async function withRun(
+  command: string,
+  values: Values,
+  defaultOut: string,
+  io: Io,
+  body: (ctx: RunContext) => Promise<void>,
+): Promise<string> {
+  const outSpec = str(values, 'out') ?? defaultOut;
+  if (outSpec.trim() === '') throw usageError('Option --out must name a folder.');
+  const started = Date.now();
+  const { model, backend, seed, quiet, warn, info } = await openModel(values, io);
   let output: Output | null = null;
   try {
-    info(`model: ${model.name} (${model.net.layers.length} layers, input ${model.net.inputShape.map((d) => d ?? '?').join('×')}, ${model.labels.length} classes)`);
     output = await openOutput(outSpec);
     const ctx: RunContext = {
-      io, model, net: model.net, backend: backendDetail, seed, quiet, output, warn, info,
+      io, model, net: model.net, backend, seed, quiet, output, warn, info,
       bar: (label, total) => progress(label, total, io.err, quiet),
     };
     await body(ctx);
@@ -84,7 +104,7 @@ export async function withRun(
       command,
       options: values,
       model: model.name,
-      backend: backendDetail,
+      backend,
       seconds: Math.round((Date.now() - started) / 100) / 10,
       created: new Date().toISOString(),
     });

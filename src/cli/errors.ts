@@ -1,4 +1,4 @@
-import { DeepvisError } from '../errors';
+import { DeepvisError, LAYER_LIST_HINT } from '../errors';
 
 /**
  * The CLI's exit codes. A person fixes 2 by changing the command line, 3 by pointing at a
@@ -58,7 +58,11 @@ const deepvisExit: Partial<Record<DeepvisError['code'], number>> = {
  */
 export function describeFailure(e: unknown): { exitCode: number; message: string } {
   if (e instanceof CliError) return { exitCode: e.exitCode, message: e.hint ? `${e.message}\n  ${e.hint}` : e.message };
-  if (e instanceof DeepvisError) return { exitCode: deepvisExit[e.code] ?? EXIT.internal, message: e.message };
+  if (e instanceof DeepvisError) {
+    // The library points at net.describe(); on the command line the list is a command.
+    const message = e.code === 'UNKNOWN_LAYER' ? e.message.replace(LAYER_LIST_HINT, "'deepvis layers' lists them") : e.message;
+    return { exitCode: deepvisExit[e.code] ?? EXIT.internal, message };
+  }
   const error = e instanceof Error ? e : new Error(String(e));
   return { exitCode: EXIT.internal, message: `Unexpected error (please report it): ${error.stack ?? error.message}` };
 }

@@ -29,8 +29,8 @@ export function mainHelp(commands: readonly Command[]): string {
   return `Usage: deepvis <command> [options]
 
 See inside a trained convnet (Yosinski et al. 2015, "Understanding Neural Networks Through
-Deep Visualization"). Every command writes PNG images and one index.html into --out.
-Without --model it uses the embedded Fashion-MNIST convnet, offline.
+Deep Visualization"). Every command but 'layers' writes PNG images and one index.html
+into --out. Without --model it uses the embedded Fashion-MNIST convnet, offline.
 
 Commands:
 ${commands.map((c) => `  ${c.name.padEnd(width)}${c.summary}`).join('\n')}

@@ -1,6 +1,7 @@
 /**
  * The `deepvis` command line: `optimize`, `activations`, `backward`, `topk` and `gallery`,
- * each a thin wrapper over the library's functions that writes PNGs and one index.html.
+ * each a thin wrapper over the library's functions that writes PNGs and one index.html, and
+ * `layers`, which prints the layer names those take.
  * Importable (`main(argv)` returns the exit code); runs itself when it is the script Node
  * started (`node --import tsx src/cli/main.ts …`, or the built `deepvis` bin).
  *
@@ -19,6 +20,7 @@ import type { Command } from './command';
 import { activationsCommand } from './commands/activations';
 import { backwardCommand } from './commands/backward';
 import { galleryCommand } from './commands/gallery';
+import { layersCommand } from './commands/layers';
 import { optimizeCommand } from './commands/optimize';
 import { topkCommand } from './commands/topk';
 import type { Io } from './context';
@@ -26,7 +28,7 @@ import { describeFailure, EXIT } from './errors';
 import { commandHelp, mainHelp } from './help';
 
 /** The commands, in the order `deepvis --help` lists them. */
-export const COMMANDS: readonly Command[] = [galleryCommand, optimizeCommand, activationsCommand, backwardCommand, topkCommand];
+export const COMMANDS: readonly Command[] = [galleryCommand, optimizeCommand, activationsCommand, backwardCommand, topkCommand, layersCommand];
 
 const defaultIo: Io = { out: process.stdout, err: process.stderr };
 
@@ -54,7 +56,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       return EXIT.ok;
     }
     const out = await command.run(values, io);
-    io.out.write(`deepvis ${name}: wrote ${out}/index.html\n`);
+    if (out !== null) io.out.write(`deepvis ${name}: wrote ${out}/index.html\n`);
     return EXIT.ok;
   } catch (e) {
     const { exitCode, message } = describeFailure(e);

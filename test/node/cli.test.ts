@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { vulkanLoaderFound } from '../../src/backends/node-webgpu';
 
 const root = resolve(__dirname, '../..');
 const main = join(root, 'src/cli/main.ts');
@@ -98,7 +99,7 @@ describe.skipIf(process.env.DEEPVIS_BACKEND !== 'wasm')('deepvis CLI', () => {
   it('--help lists the commands, and each command its options', async () => {
     const top = await cli('--help');
     expect(top.code).toBe(0);
-    for (const c of ['gallery', 'optimize', 'activations', 'backward', 'topk']) expect(top.stdout).toContain(c);
+    for (const c of ['gallery', 'optimize', 'activations', 'backward', 'topk', 'layers']) expect(top.stdout).toContain(c);
     const gallery = await cli('gallery', '--help');
     expect(gallery.code).toBe(0);
     for (const o of ['--classes', '--model', '--steps', '--images', '--out', '--backend']) expect(gallery.stdout).toContain(o);
@@ -108,6 +109,32 @@ describe.skipIf(process.env.DEEPVIS_BACKEND !== 'wasm')('deepvis CLI', () => {
     const none = await cli();
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('Usage: deepvis <command>');
+  });
+
+  it('layers prints the names --layer takes (a table, or JSON with --json) and writes nothing', async () => {
+    const table = await cli('layers', '--model', tiny, '--backend', 'wasm');
+    expect(table.code, table.stderr).toBe(0);
+    const rows = table.stdout.trim().split('\n');
+    expect(rows[0]).toBe("input [16, 16, 3] (any size); logits tap 'logits'; 7 layers, 0 on the fallback path");
+    expect(rows.slice(3).map((r) => r.split(/\s+/).slice(0, 3))).toEqual([
+      ['conv1_input', 'InputLayer', '[16,'], ['conv1', 'Conv2D', '[16,'], ['pool1', 'MaxPooling2D', '[8,'], ['conv2', 'Conv2D', '[8,'],
+      ['gap', 'GlobalAveragePooling2D', '[6]'], ['logits', 'Dense', '[3]'], ['probs', 'Softmax', '[3]'],
+    ]);
+    expect(table.stderr).toContain('backend: wasm');
+    expect(table.stdout).not.toContain('wrote');
+    const json = await cli('layers', '--model', tiny, '--json', '-q');
+    expect(json.code, json.stderr).toBe(0);
+    const parsed = JSON.parse(json.stdout);
+    expect([parsed.input, parsed.logits, parsed.classes]).toEqual([[16, 16, 3], 'logits', 3]);
+    expect(parsed.layers.map((l: { name: string }) => l.name)).toEqual(['conv1_input', 'conv1', 'pool1', 'conv2', 'gap', 'logits', 'probs']);
+    expect(parsed.layers[1]).toMatchObject({ className: 'Conv2D', outputShape: [16, 16, 4], activation: 'relu', compiled: true });
+    expect(json.stderr).toBe('');
+    // Auto mode looks for the Vulkan loader before it starts Dawn, which would warn without one.
+    if (!vulkanLoaderFound()) {
+      const auto = await cli('layers', '--model', tiny);
+      expect(auto.stderr).not.toContain("Couldn't load Vulkan");
+      expect(auto.stderr).toMatch(/skipped .*webgpu \((not installed|no Vulkan loader \(libvulkan.so.1\) where the dynamic linker looks)\)/);
+    }
   });
 
   it('optimize writes PNGs that decode and an index.html linking them; a second run replaces the folder', async () => {
@@ -187,7 +214,8 @@ describe.skipIf(process.env.DEEPVIS_BACKEND !== 'wasm')('deepvis CLI', () => {
     await rejects(['optimize', '--preset', '5'], 2, /--preset must be 1, 2, 3, 4.*'5'/);
     await rejects(['optimize', '--input-range', '0,2'], 2, /--input-range must be one of 0,1 \| -1,1 \| 0,255/);
     await rejects(['optimize', '--backend', 'gpu'], 2, /--backend must be one of auto, wasm, cpu, webgpu, tensorflow/);
-    await rejects(['optimize', '--model', tiny, '--layer', 'conv3'], 2, /Unknown layer 'conv3'. Closest names: 'conv1'/);
+    await rejects(['optimize', '--model', tiny, '--layer', 'conv3'], 2, /Unknown layer 'conv3'. Closest names: 'conv1'.*'deepvis layers' lists them/);
+    await rejects(['layers', '--model', tiny, '--out', join(tmp, 'x')], 2, /Unknown option '--out' for 'deepvis layers'/);
     await rejects(['optimize', '--model', tiny, '--unit', '3'], 2, /Unit 3 is out of range: layer 'logits' has 3 units \(0…2\)/);
     await rejects(['gallery', '--model', tiny, '--classes', '0,7', '--images', images], 2, /Class 7 is out of range: the model has 3 classes/);
     await rejects(['optimize', '--model', tiny, '--size', '3'], 2, /--size must be an integer from 8 to 2048; got '3'/);

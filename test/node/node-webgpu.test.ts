@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { vulkanLoaderFound } from '../../src/backends/node-webgpu';
 
 // Chromium ships a Vulkan loader and SwiftShader's Vulkan driver: Dawn can use them here.
 const chromium = process.env.CHROMIUM_LIB ?? '/usr/lib/chromium';
@@ -31,4 +33,27 @@ describe.runIf(hasVulkan && process.env.DEEPVIS_BACKEND !== 'cpu')('useNodeBacke
     expect(Object.keys(out.errors).length).toBeGreaterThan(10);
     expect(out.leaked).toBe(0);
   }, 180_000);
+});
+
+describe('vulkanLoaderFound: where auto mode looks before starting Dawn', () => {
+  it('finds libvulkan.so.1 on LD_LIBRARY_PATH, in the linker cache or a system folder, and nowhere else', () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'deepvis-vulkan-'));
+    try {
+      writeFileSync(join(tmp, 'cache-with'), Buffer.from('\0ld.so-1.7.0\0libvulkan.so.1\0/usr/lib/x/libvulkan.so.1\0'));
+      writeFileSync(join(tmp, 'cache-without'), Buffer.from('\0ld.so-1.7.0\0libc.so.6\0/usr/lib/x/libc.so.6\0'));
+      // A folder holding the loader, as LD_LIBRARY_PATH or as a system folder.
+      const folder = mkdtempSync(join(tmp, 'lib-'));
+      writeFileSync(join(folder, 'libvulkan.so.1'), '');
+      const none = { cache: join(tmp, 'cache-without'), dirs: [] };
+      expect(vulkanLoaderFound({ ...none, libraryPath: '' }, 'linux')).toBe(false);
+      expect(vulkanLoaderFound({ ...none, libraryPath: `${tmp}:${folder}` }, 'linux')).toBe(true);
+      expect(vulkanLoaderFound({ ...none, libraryPath: '', dirs: [folder] }, 'linux')).toBe(true);
+      expect(vulkanLoaderFound({ ...none, libraryPath: '', cache: join(tmp, 'cache-with') }, 'linux')).toBe(true);
+      expect(vulkanLoaderFound({ ...none, libraryPath: '', cache: join(tmp, 'missing') }, 'linux')).toBe(false);
+      // Dawn uses Metal or Direct3D elsewhere.
+      expect(vulkanLoaderFound({ ...none, libraryPath: '' }, 'darwin')).toBe(true);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
 });
