@@ -17,6 +17,15 @@ export async function benchLive(net: Net, backend: string, size: number): Promis
     // The viewer shows one layer's grid per frame; tiling all of them is the worst case.
     return tf.stack(layers.map((l) => viewerGrid(acts[l])));
   }), 3);
+  // Its two parts apart, each of which would have to fit 1/0.9 forwards even with the layout
+  // on a core of its own: the tapped forward with every value read out, and the grids alone.
+  const tapped = await timeIt(() => tf.tidy(() => {
+    const acts = net.forward(pixels, { taps: layers });
+    return tf.scalar(layers.reduce((s, l) => s + acts[l].dataSync()[0], 0));
+  }), 3);
+  const acts = net.forward(pixels, { taps: layers });
+  const gridsAlone = await timeIt(() => tf.tidy(() => tf.stack(layers.map((l) => viewerGrid(acts[l])))), 3);
+  tf.dispose(acts);
   // A viewer frame, for every layer it can show: the whole forward (the logits feed its
   // top-5) tapping that layer, and its grid. The slowest layer is the worst frame.
   const frames: [string, number][] = [];
@@ -41,6 +50,8 @@ export async function benchLive(net: Net, backend: string, size: number): Promis
     { section, backend, metric: 'forward', value: 1000 / forward, unit: 'frames/s' },
     { section, backend, metric: 'forward + tiling of all layers', value: 1000 / tiled, unit: 'frames/s', note: `${layers.length} layers` },
     { section, backend, metric: 'tiling rate / forward rate', value: forward / tiled, unit: '×' },
+    { section, backend, metric: 'forward tapping all layers, values read, no grids / forward', value: forward / tapped, unit: '×', note: `${tapped.toFixed(1)} ms` },
+    { section, backend, metric: 'the grids of all layers alone / forward', value: forward / gridsAlone, unit: '×', note: `${gridsAlone.toFixed(1)} ms` },
     { section, backend, metric: 'viewer frame (forward + one layer\'s grid), slowest layer', value: 1000 / worst, unit: 'frames/s', note: slowest },
     { section, backend, metric: 'viewer-frame rate / forward rate, slowest layer', value: forward / worst, unit: '×', note: `median over the ${layers.length} layers ${(forward / median).toFixed(2)}×` },
     { section, backend, metric: 'forward + one grid + guided backward view', value: 1000 / withBackward, unit: 'frames/s', note: shown },
