@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { constant } from '../constant';
 import type { ActivationKind, BackwardRule } from './types';
 
 /** A nonlinearity with its parameters, as compiled from a layer config. */
@@ -60,7 +61,7 @@ function rectify(x: tf.Tensor, act: Activation): tf.Tensor {
 function rectifierSlope(z: tf.Tensor, act: Activation): tf.Tensor {
   let slope = tf.step(z, act.kind === 'leakyRelu' ? act.alpha ?? 0.3 : 0);
   const max = act.kind === 'relu6' ? 6 : act.max;
-  if (max !== undefined) slope = tf.mul(slope, tf.cast(tf.less(z, max), 'float32'));
+  if (max !== undefined) slope = tf.mul(slope, tf.cast(tf.less(z, constant(max)), 'float32'));
   return slope;
 }
 
@@ -81,7 +82,7 @@ function ruledRectifier(x: tf.Tensor, act: Activation, rule: Exclude<BackwardRul
 
 function gelu(x: tf.Tensor): tf.Tensor {
   // The exact form 0.5·x·(1 + erf(x/√2)), as Keras computes it by default.
-  return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))));
+  return tf.mul(tf.mul(x, constant(0.5)), tf.add(constant(1), tf.erf(tf.mul(x, constant(Math.SQRT1_2)))));
 }
 
 /** Applies an activation; rectifiers follow the backward `rule`. */
@@ -94,16 +95,16 @@ export function applyActivation(x: tf.Tensor, act: Activation, rule: BackwardRul
       return rule === 'gradient' ? rectify(x, act) : ruledRectifier(x, act, rule);
     case 'elu': return act.alpha === undefined || act.alpha === 1
       ? tf.elu(x)
-      : tf.where(tf.greater(x, 0), x, tf.mul(act.alpha, tf.sub(tf.exp(x), 1)));
+      : tf.where(tf.greater(x, constant(0)), x, tf.mul(constant(act.alpha), tf.sub(tf.exp(x), constant(1))));
     case 'selu': return tf.selu(x);
     case 'softmax': return tf.softmax(x, act.axis ?? -1);
     case 'sigmoid': return tf.sigmoid(x);
-    case 'hardSigmoid': return tf.clipByValue(tf.add(tf.mul(x, 0.2), 0.5), 0, 1);
+    case 'hardSigmoid': return tf.clipByValue(tf.add(tf.mul(x, constant(0.2)), constant(0.5)), 0, 1);
     case 'tanh': return tf.tanh(x);
     case 'swish': return tf.mul(x, tf.sigmoid(x));
     case 'gelu': return gelu(x);
     case 'softplus': return tf.softplus(x);
-    case 'softsign': return tf.div(x, tf.add(tf.abs(x), 1));
+    case 'softsign': return tf.div(x, tf.add(tf.abs(x), constant(1)));
     default: throw new Error(`No compiled form for activation '${act.kind}'.`);
   }
 }
