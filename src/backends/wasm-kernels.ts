@@ -2,13 +2,15 @@
  * The convolution gradient kernels that `@tensorflow/tfjs-backend-wasm` 4.22 does not register
  * (`Conv2DBackpropFilter`, `DepthwiseConv2dNativeBackpropInput`,
  * `DepthwiseConv2dNativeBackpropFilter`), built from the backend's own forward kernels so that
- * `tf.grad(x => model.apply(x))` through tfjs-layers convolutions works on wasm.
+ * `tf.grad(x => model.apply(x))` through tfjs-layers convolutions works on wasm; and a
+ * `MaxPoolGrad` that routes the gradient as cpu does.
  *
  * Only tfjs-core is imported: registering kernels for 'wasm' needs no wasm package, so this
  * module is safe to load where the wasm backend is not installed.
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { maxPoolGradValues } from '../net/pool-grad';
 
 type Info = tf.TensorInfo;
 type Pad = 'same' | 'valid' | number | number[][];
@@ -175,6 +177,25 @@ function depthwiseBackpropInput({ inputs, backend, attrs }: { inputs: tf.NamedTe
   return s.finish(out);
 }
 
+/**
+ * dx of a max pool, each window's dy to its first maximum in row-major order, as on cpu.
+ * Replaces wasm 4.22's own, which sends the gradient of a window whose values are all negative
+ * (common after a LeakyReLU) to the wrong element.
+ */
+function maxPoolGrad({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): Info {
+  const { dy, input } = inputs as { dy: Info; input: Info };
+  const a = attrs as unknown as { filterSize: number | Pair; strides: number | Pair; pad: Pad; dimRoundingMode?: 'floor' | 'round' | 'ceil' };
+  const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad as 'same', a.dimRoundingMode);
+  const b = backend as WasmBackend;
+  const dx = maxPoolGradValues(
+    b.readSync(input.dataId) as Float32Array, input.shape, b.readSync(dy.dataId) as Float32Array, [info.outHeight, info.outWidth],
+    [info.filterHeight, info.filterWidth], [info.strideHeight, info.strideWidth], [info.padInfo.top, info.padInfo.left],
+  );
+  const out = b.makeOutput(input.shape, 'float32');
+  b.typedArrayFromHeap(out).set(dx);
+  return out;
+}
+
 const KERNELS: { name: string; kernelFunc: tf.KernelFunc }[] = [
   { name: 'Conv2DBackpropFilter', kernelFunc: conv2DBackpropFilter as tf.KernelFunc },
   { name: 'DepthwiseConv2dNativeBackpropInput', kernelFunc: depthwiseBackpropInput as tf.KernelFunc },
@@ -185,8 +206,10 @@ const KERNELS: { name: string; kernelFunc: tf.KernelFunc }[] = [
  * Registers, for the wasm backend, the convolution gradient kernels that
  * `@tensorflow/tfjs-backend-wasm` lacks (`Conv2DBackpropFilter`,
  * `DepthwiseConv2dNativeBackpropInput`, `DepthwiseConv2dNativeBackpropFilter`), built from its
- * forward convolution kernels. Kernels already registered are left alone, so calling it again
- * (or after tfjs adds them) does nothing. `useWasm()` and `useNodeBackend()` call it for you.
+ * forward convolution kernels, and replaces its `MaxPoolGrad`, which routes the gradient of a
+ * window whose values are all negative to the wrong element. Missing kernels that are there
+ * already are left alone, so calling it again (or after tfjs adds them) does nothing. `useWasm()` and
+ * `useNodeBackend()` call it for you.
  *
  * @returns The names of the kernels it registered now.
  * @example
@@ -204,6 +227,13 @@ export function registerWasmGradientKernels(): string[] {
     if (tf.getKernel(name, 'wasm')) continue;
     tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc });
     added.push(name);
+  }
+  // Wrong where a window is all negative, not missing: replaced once.
+  const own = tf.getKernel('MaxPoolGrad', 'wasm');
+  if (own?.kernelFunc !== (maxPoolGrad as tf.KernelFunc)) {
+    if (own) tf.unregisterKernel('MaxPoolGrad', 'wasm');
+    tf.registerKernel({ kernelName: 'MaxPoolGrad', backendName: 'wasm', kernelFunc: maxPoolGrad as tf.KernelFunc });
+    added.push('MaxPoolGrad');
   }
   return added;
 }

@@ -65,16 +65,22 @@ function rectifierSlope(z: tf.Tensor, act: Activation): tf.Tensor {
   return slope;
 }
 
+/**
+ * What a rectifier with forward input z passes back under `rule`: deconv `max(dy, 0)`, guided
+ * `max(dy, 0)` times the true derivative.
+ */
+export function ruledGradient(dy: tf.Tensor, z: tf.Tensor, act: Activation, rule: Exclude<BackwardRule, 'gradient'>): tf.Tensor {
+  const positive = tf.relu(dy);
+  return rule === 'deconv' ? positive : tf.mul(positive, rectifierSlope(z, act));
+}
+
 /** A rectifier whose backward pass follows `rule` (deconv or guided). */
 function ruledRectifier(x: tf.Tensor, act: Activation, rule: Exclude<BackwardRule, 'gradient'>): tf.Tensor {
   const op = tf.customGrad(((z: tf.Tensor, save: tf.GradSaveFunc) => {
     save([z]);
     return {
       value: rectify(z, act),
-      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
-        const positive = tf.relu(dy as tf.Tensor);
-        return rule === 'deconv' ? positive : tf.mul(positive, rectifierSlope(saved[0], act));
-      },
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => ruledGradient(dy as tf.Tensor, saved[0], act, rule),
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
   return op(x);

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { DeepvisError, unknownName } from '../errors';
 import { checkPixels } from './check-pixels';
 import { describeLayers } from './describe';
+import { withRuledRectifiers } from './graph-rules';
 import { pixelMapping } from './pixel-space';
 import type { ActivationKind, ForwardOptions, LayerInfo, Net, ToNetOptions } from './types';
 
@@ -32,8 +33,8 @@ function graphNodes(model: GraphModelLike): GraphDefNode[] {
 
 /**
  * A Net over a GraphModel: taps are node names and forward runs through
- * `GraphModel.execute`. Backward rules other than the plain gradient are not available
- * on graph models (their ops cannot be rewritten per call).
+ * `GraphModel.execute`. Backward rules act on its Relu, Relu6 and LeakyRelu kernels (fused
+ * ones included) through their gradient functions, swapped only while the forward runs.
  */
 export function graphModelToNet(model: GraphModelLike, options: ToNetOptions): Net {
   if (model.inputs.length !== 1) {
@@ -76,16 +77,15 @@ export function graphModelToNet(model: GraphModelLike, options: ToNetOptions): N
     forward(pixels, opts: ForwardOptions = {}) {
       if (disposed) throw new DeepvisError('DISPOSED', 'This Net was disposed; make a new one with toNet(model).');
       checkPixels(pixels, net);
-      if (opts.rule && opts.rule !== 'gradient') {
-        throw new DeepvisError('UNSUPPORTED', `Backward rule '${opts.rule}' needs a LayersModel; graph models support only 'gradient'.`);
-      }
+      const rule = opts.rule ?? 'gradient';
       const taps = (opts.taps ?? model.outputNodes).map(resolve);
-      return tf.tidy(() => {
+      const run = () => tf.tidy(() => {
         const x = mapping.toModelInput(pixels.dtype === 'float32' ? pixels : tf.cast(pixels, 'float32'));
         const y = model.execute({ [input.name]: x }, [...taps]);
         const ys = Array.isArray(y) ? y : [y];
         return Object.fromEntries(taps.map((t, i) => [t, ys[i]]));
       });
+      return rule === 'gradient' ? run() : withRuledRectifiers(rule, run);
     },
     predict(pixels) {
       return net.forward(pixels, { taps: [output] })[output];

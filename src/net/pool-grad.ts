@@ -29,12 +29,26 @@ export function maxPool(x: tf.Tensor4D, kernel: Pair, strides: Pair, padding: 's
  * ~300 ms Darknet-Tiny step at 224².
  */
 function maxPoolGradient(x: tf.Tensor4D, dy: tf.Tensor4D, [kh, kw]: Pair, [sy, sx]: Pair, padding: 'same' | 'valid'): tf.Tensor4D {
-  const [n, h, w, c] = x.shape;
-  const [ho, wo] = [dy.shape[1], dy.shape[2]];
-  const [pt, pl] = [padBefore(h, kh, sy, padding), padBefore(w, kw, sx, padding)];
-  const xs = x.dataSync();
-  const g = dy.dataSync();
-  const dx = new Float32Array(x.size);
+  const [, h, w] = x.shape;
+  const pads: Pair = [padBefore(h, kh, sy, padding), padBefore(w, kw, sx, padding)];
+  const dx = maxPoolGradValues(x.dataSync() as Float32Array, x.shape, dy.dataSync() as Float32Array, [dy.shape[1], dy.shape[2]], [kh, kw], [sy, sx], pads);
+  return tf.tensor4d(dx, x.shape);
+}
+
+/**
+ * The loop of {@link maxPoolGradient} on plain arrays (NHWC `xs` of `xShape`, `g` of
+ * `[n, ho, wo, c]`), with the padding before the first row and column given: shared with the
+ * `MaxPoolGrad` kernel deepvis registers on wasm.
+ *
+ * @example
+ * ```ts
+ * const dx = maxPoolGradValues(xs, [1, 4, 4, 1], g, [2, 2], [2, 2], [2, 2], [0, 0]);   // Float32Array(16)
+ * ```
+ */
+export function maxPoolGradValues(
+  xs: Float32Array, [n, h, w, c]: readonly number[], g: Float32Array, [ho, wo]: Pair, [kh, kw]: Pair, [sy, sx]: Pair, [pt, pl]: Pair,
+): Float32Array {
+  const dx = new Float32Array(n * h * w * c);
   for (let b = 0; b < n; b++) {
     for (let oy = 0; oy < ho; oy++) {
       const y0 = Math.max(oy * sy - pt, 0);
@@ -59,5 +73,5 @@ function maxPoolGradient(x: tf.Tensor4D, dy: tf.Tensor4D, [kh, kw]: Pair, [sy, s
       }
     }
   }
-  return tf.tensor4d(dx, [n, h, w, c]);
+  return dx;
 }

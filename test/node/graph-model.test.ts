@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { toNet } from '../../src/index';
-import { tinyGraphModel } from '../helpers/graph-model';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { backward, toNet } from '../../src/index';
+import { tinyGraphModel, type TinyGraphWeights } from '../helpers/graph-model';
 import { expectTensorsClose } from '../helpers/close';
+import { relativeError } from '../helpers/relative-error';
 
 describe(`toNet on a GraphModel (${process.env.DEEPVIS_BACKEND})`, () => {
   it('taps nodes by name, maps pixels, finds the logits and differentiates', async () => {
@@ -33,7 +35,6 @@ describe(`toNet on a GraphModel (${process.env.DEEPVIS_BACKEND})`, () => {
     expectTensorsClose(g, gRef, 1e-4, 'gradient');
 
     expect(() => net.forward(pixels, { taps: ['reul'] })).toThrowError(/Unknown node 'reul'. Closest names: 'relu'/);
-    expect(() => net.forward(pixels, { rule: 'guided' })).toThrowError(/needs a LayersModel/);
     const before = tf.memory().numTensors;
     for (let i = 0; i < 10; i++) tf.dispose(net.forward(pixels, { taps: ['probs', 'pool'] }));
     expect(tf.memory().numTensors).toBe(before);
@@ -41,6 +42,55 @@ describe(`toNet on a GraphModel (${process.env.DEEPVIS_BACKEND})`, () => {
     for (const inputRange of [[0, 1], { mean: [120, 110, 100], std: [60, 60, 60] }] as const) toNet(model, { inputRange }).dispose();
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([pixels, ours, theirs, g, gRef, weights.w1, weights.b1, weights.w2]);
+    model.dispose();
+  });
+
+  // The same net as a LayersModel, whose rules deepvis compiles itself (checked against PyTorch
+  // in backward.test.ts): an independent route to the same numbers.
+  function layersTwin(weights: TinyGraphWeights, alpha: number | null): tfl.LayersModel {
+    const m = tfl.sequential();
+    m.add(tfl.layers.conv2d({ inputShape: [8, 8, 3], filters: 4, kernelSize: 3, padding: 'same', activation: alpha === null ? 'relu' : 'linear', name: 'conv', weights: [weights.w1, weights.b1] }));
+    if (alpha !== null) m.add(tfl.layers.leakyReLU({ alpha, name: 'relu' }));
+    m.add(tfl.layers.maxPooling2d({ poolSize: 2, name: 'pool' }));
+    m.add(tfl.layers.globalAveragePooling2d({ name: 'mean' }));
+    m.add(tfl.layers.dense({ units: 5, useBias: false, name: 'logits', weights: [weights.w2] }));
+    m.add(tfl.layers.softmax({ name: 'probs' }));
+    return m;
+  }
+
+  it.each([
+    ['Conv2D + BiasAdd + Relu', undefined],
+    ['_FusedConv2D with Relu', 'Relu'],
+    ['_FusedConv2D with LeakyRelu', 'LeakyRelu'],
+  ] as const)('deconv and guided backward views: %s, as the same net compiled from a LayersModel', async (_, fused) => {
+    const { model, weights } = await tinyGraphModel(fused);
+    const graphNet = toNet(model, { inputRange: [-1, 1] });
+    const twin = layersTwin(weights, fused === 'LeakyRelu' ? 0.1 : null);
+    const layersNet = toNet(twin, { inputRange: [-1, 1] });
+    const pixels = tf.randomUniform([1, 8, 8, 3], 0, 255, 'float32', 7) as tf.Tensor4D;
+    const tfjsRelu = tf.getGradient('Relu');
+    const before = tf.memory().numTensors;
+    const views: Record<string, tf.Tensor> = {};
+    for (const mode of ['gradient', 'deconv', 'guided'] as const) {
+      views[mode] = backward(graphNet, pixels, { layer: 'logits', channel: 2, mode });
+      const reference = backward(layersNet, pixels, { layer: 'logits', channel: 2, mode });
+      expectTensorsClose(views[mode], reference, 1e-4, mode);
+      reference.dispose();
+    }
+    // The three rules give different pictures here, so the agreement above means something.
+    for (const [a, b] of [['gradient', 'deconv'], ['deconv', 'guided'], ['gradient', 'guided']]) {
+      expect(relativeError(views[a].dataSync(), views[b].dataSync()), `${a} vs ${b}`).toBeGreaterThan(0.05);
+    }
+    // tfjs's own gradient is back once the call is over, and a later plain gradient uses it.
+    expect(tf.getGradient('Relu')).toBe(tfjsRelu);
+    const again = backward(graphNet, pixels, { layer: 'logits', channel: 2, mode: 'gradient' });
+    expectTensorsClose(again, views.gradient, 1e-6, 'gradient after the rules');
+    tf.dispose([again, ...Object.values(views)]);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([pixels, weights.w1, weights.b1, weights.w2]);
+    graphNet.dispose();
+    layersNet.dispose();
+    twin.dispose();
     model.dispose();
   });
 });
