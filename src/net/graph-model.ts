@@ -13,7 +13,7 @@ export interface GraphModelLike {
   execute(inputs: Record<string, tf.Tensor>, outputs: string[]): tf.Tensor | tf.Tensor[];
 }
 
-interface GraphDefNode { name: string; op: string; input?: string[] }
+interface GraphDefNode { name: string; op: string; input?: string[]; attr?: { fused_ops?: { list?: { s?: string[] } } } }
 
 export function isGraphModel(model: unknown): model is GraphModelLike {
   const m = model as Partial<GraphModelLike> | null;
@@ -24,6 +24,16 @@ const ACTIVATION_OPS: Record<string, ActivationKind> = {
   Relu: 'relu', Relu6: 'relu6', LeakyRelu: 'leakyRelu', Elu: 'elu', Selu: 'selu', Softmax: 'softmax',
   Sigmoid: 'sigmoid', Tanh: 'tanh', Softplus: 'softplus', Softsign: 'softsign',
 };
+
+/**
+ * The activation a node ends in: its own op, or the last of a fused op's `fused_ops`
+ * (`_FusedConv2D` … `Relu`, as tfjs-converter writes convolutions), base64 in the GraphDef.
+ */
+function nodeActivation(n: GraphDefNode): ActivationKind | null {
+  const fused = n.attr?.fused_ops?.list?.s ?? [];
+  const last = fused.length > 0 ? atob(fused[fused.length - 1]) : n.op;
+  return ACTIVATION_OPS[last] ?? null;
+}
 
 /** The graph's nodes, from the GraphDef the model was loaded from (empty if unavailable). */
 function graphNodes(model: GraphModelLike): GraphDefNode[] {
@@ -50,7 +60,7 @@ export function graphModelToNet(model: GraphModelLike, options: ToNetOptions): N
     name: n.name,
     className: n.op,
     outputShape: [],
-    activation: ACTIVATION_OPS[n.op] ?? null,
+    activation: nodeActivation(n),
     inputs: (n.input ?? []).map(clean).filter((i) => nodes.some((m) => m.name === i)),
     compiled: true,
     note: 'runs through GraphModel.execute',

@@ -65,6 +65,8 @@ describe(`toNet on a GraphModel (${process.env.DEEPVIS_BACKEND})`, () => {
   ] as const)('deconv and guided backward views: %s, as the same net compiled from a LayersModel', async (_, fused) => {
     const { model, weights } = await tinyGraphModel(fused);
     const graphNet = toNet(model, { inputRange: [-1, 1] });
+    // A fused convolution ends in its activation, as the separate Relu node does.
+    expect(graphNet.layer('relu').activation).toBe(fused === 'LeakyRelu' ? 'leakyRelu' : 'relu');
     const twin = layersTwin(weights, fused === 'LeakyRelu' ? 0.1 : null);
     const layersNet = toNet(twin, { inputRange: [-1, 1] });
     const pixels = tf.randomUniform([1, 8, 8, 3], 0, 255, 'float32', 7) as tf.Tensor4D;
