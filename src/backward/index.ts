@@ -1,3 +1,4 @@
 // Backward views: the image-space signal from a unit, and its display filters.
 export { backward, type BackwardOptions } from './backward';
+export { smoothBackward, type SmoothBackwardOptions } from './smooth';
 export { backwardImage, NORMBLUR_SIGMA, type BackwardFilter } from './backward-image';

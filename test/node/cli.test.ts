@@ -164,7 +164,7 @@ describe.skipIf(process.env.DEEPVIS_BACKEND !== 'wasm')('deepvis CLI', () => {
   it('activations, backward, topk and gallery run on a small model with --images', async () => {
     for (const [command, extra] of [
       ['activations', ['--layer', 'conv1,conv2']],
-      ['backward', ['--mode', 'deconv', '--filter', 'raw']],
+      ['backward', ['--mode', 'deconv', '--filter', 'raw', '--smooth', '2']],
       ['topk', ['--units', '0,1', '--k', '2']],
       ['gallery', ['--steps', '2', '--preset', '2,3', '--samples', '2']],
     ] as const) {
@@ -177,6 +177,7 @@ describe.skipIf(process.env.DEEPVIS_BACKEND !== 'wasm')('deepvis CLI', () => {
       const html = readFileSync(join(out, 'index.html'), 'utf8');
       expect(html).toContain('<img');
     }
+    expect(readFileSync(join(tmp, 'runs', 'backward', 'index.html'), 'utf8')).toContain('deconv, SmoothGrad of 2 (raw)');
     const gallery = readFileSync(join(tmp, 'runs', 'gallery', 'index.html'), 'utf8');
     for (const part of ['optimized/class-0-preset2.png', 'activations/', 'guided/', 'top/index.html']) expect(gallery).toContain(part);
   });
@@ -220,6 +221,7 @@ describe.skipIf(process.env.DEEPVIS_BACKEND !== 'wasm')('deepvis CLI', () => {
     await rejects(['gallery', '--model', tiny, '--classes', '0,7', '--images', images], 2, /Class 7 is out of range: the model has 3 classes/);
     await rejects(['optimize', '--model', tiny, '--size', '3'], 2, /--size must be an integer from 8 to 2048; got '3'/);
     await rejects(['backward', '--model', tiny, '--mode', 'guidd'], 2, /--mode must be one of guided, deconv, gradient; got 'guidd'/);
+    await rejects(['backward', '--model', tiny, '--smooth', '1001'], 2, /--smooth must be an integer from 0 to 1000; got '1001'/);
   });
 
   it('missing files, bad URLs, bad images and non-convnets exit 3 or 4 naming the problem', async () => {

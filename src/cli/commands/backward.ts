@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs-core';
 import { activations } from '../../activations/index';
-import { backward, backwardImage, type BackwardFilter } from '../../backward/index';
+import { backward, backwardImage, smoothBackward, type BackwardFilter } from '../../backward/index';
 import { writePng } from '../../image/node-io';
 import type { BackwardRule } from '../../net/types';
 import { choice, COMMON_OPTIONS, int, intList, str, strs } from '../args';
@@ -21,6 +21,8 @@ export interface BackwardViewOptions {
   readonly mode: BackwardRule;
   readonly filter: BackwardFilter;
   readonly dir: string;
+  /** SmoothGrad: average over this many noisy copies ({@link smoothBackward}); 0 or absent: one plain pass. */
+  readonly smooth?: number;
 }
 
 /** Each image's strongest unit of `layer` (the spatial maximum for maps): the unit a backward view starts from. */
@@ -58,7 +60,15 @@ export async function backwardViews(ctx: RunContext, inputs: readonly InputImage
       const inputFile = `${o.dir}/${i}-input.png`;
       const viewFile = `${o.dir}/${i}-${safeName(o.layer)}-${unit}-${o.mode}.png`;
       await writePng(ctx.output.path(inputFile), pixels);
-      const view = tf.tidy(() => backwardImage(backward(ctx.net, batch, { layer: o.layer, channel: unit, mode: o.mode }), o.filter));
+      const source = { layer: o.layer, channel: unit, mode: o.mode };
+      const signal = o.smooth ? await smoothBackward(ctx.net, batch, { ...source, samples: o.smooth, noiseSeed: ctx.seed }) : backward(ctx.net, batch, source);
+      const view = (() => {
+        try {
+          return tf.tidy(() => backwardImage(signal, o.filter));
+        } finally {
+          signal.dispose();
+        }
+      })();
       try {
         await writePng(ctx.output.path(viewFile), view);
       } finally {
@@ -66,8 +76,9 @@ export async function backwardViews(ctx: RunContext, inputs: readonly InputImage
       }
       const width = Math.max(112, Math.min(pixels.shape[1], 224));
       const from = onLogits ? `class ${ctx.model.labels[unit]} (${unit})` : `${o.layer} unit ${unit}`;
+      const how = o.smooth ? `${o.mode}, SmoothGrad of ${o.smooth}` : o.mode;
       rows.push(`<tr><td>${img(inputFile, input.id, width)}<small>${escapeHtml(input.id)}</small>${predictionsHtml(ctx, batch)}</td>` +
-        `<td>${img(viewFile, `${o.mode} from ${from}`, width)}<small>${escapeHtml(`${o.mode} (${o.filter}) from ${from}`)}</small></td></tr>`);
+        `<td>${img(viewFile, `${how} from ${from}`, width)}<small>${escapeHtml(`${how} (${o.filter}) from ${from}`)}</small></td></tr>`);
     } finally {
       tf.dispose([batch, pixels]);
     }
@@ -86,6 +97,7 @@ const options = {
   unit: { type: 'string', value: 'N', help: "the unit (class on the logits). Default: each image's strongest unit (its top class)." },
   mode: { type: 'string', value: 'MODE', help: 'guided | deconv | gradient. Default guided (guided backprop).' },
   filter: { type: 'string', value: 'F', help: 'how the signal is drawn: norm | normblur | raw | gray. Default norm.' },
+  smooth: { type: 'string', value: 'N', help: 'SmoothGrad: average the view over N noisy copies of each image (15% noise; 25 is usual). Default 0 (off).' },
   limit: { type: 'string', value: 'N', help: 'at most N images (spread over the list). Default 8.' },
   size: { type: 'string', value: 'PX', help: "image side for fully convolutional models. Default: the model's input size (else 224)." },
   ...COMMON_OPTIONS,
@@ -107,6 +119,7 @@ export const backwardCommand: Command = {
     const limit = int(values, 'limit', { min: 1, max: 1000 }) ?? 8;
     const mode = choice(values, 'mode', MODES, 'guided');
     const filter = choice(values, 'filter', FILTERS, 'norm');
+    const smooth = int(values, 'smooth', { min: 0, max: 1000 }) ?? 0;
     const unitList = intList(values, 'unit', { min: 0 });
     if (unitList && unitList.length > 1) throw usageError(`Option --unit takes one unit here; got '${str(values, 'unit')}'.`);
     const files = await listImageFiles(strs(values, 'images'));
@@ -116,7 +129,7 @@ export const backwardCommand: Command = {
       if (unitList) checkUnits(ctx.net, layer, unitList);
       const size = runSize(ctx.net, values, 224);
       const inputs = spread(runInputs(ctx, files, size, 1), limit);
-      const body = await backwardViews(ctx, inputs, { layer, unit: unitList?.[0], mode, filter, dir: 'backward' });
+      const body = await backwardViews(ctx, inputs, { layer, unit: unitList?.[0], mode, filter, dir: 'backward', smooth });
       const facts = [`model ${ctx.model.name}`, `backend ${ctx.backend}`, `${size[0]}×${size[1]}`, `${inputs.length} images`];
       await writeFile(ctx.output.path('index.html'), page(`deepvis backward (${mode})`, facts, [{ title: `${mode} from ${layer}`, body }]));
     });
