@@ -1,14 +1,18 @@
 // Makes the README's figures from gallery output folders (run the galleries first):
 //   node --import tsx examples/presets-gallery/main.ts --size 96 --steps 100 --out deepvis-out/presets
 //   npm run demo
-//   node --import tsx scripts/readme-figures.ts deepvis-out/presets deepvis-out
+//   node --import tsx examples/attribution/main.ts --size 160 --limit 3 --out deepvis-out/attribution
+//   node --import tsx scripts/readme-figures.ts deepvis-out/presets deepvis-out deepvis-out/attribution
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import jpeg from 'jpeg-js';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { montage } from '../src/index';
 import { readImage, writePng } from '../src/backends/node';
 
-const [presets = 'deepvis-out/presets', demo = 'deepvis-out'] = process.argv.slice(2);
+const [presets = 'deepvis-out/presets', demo = 'deepvis-out', attribution = 'deepvis-out/attribution'] = process.argv.slice(2);
 await tf.setBackend('cpu');
 
 async function grid(files: string[], cols: number, scale: number, out: string) {
@@ -25,8 +29,25 @@ async function grid(files: string[], cols: number, scale: number, out: string) {
   console.log(`wrote ${out}`);
 }
 
+/** Runs `make` when `folder` exists (each figure needs its own run first), else says so. */
+async function from(folder: string, make: () => Promise<void>) {
+  if (existsSync(folder)) await make();
+  else console.log(`skipped: no ${folder}`);
+}
+
 // Figure 3 of the paper, on Darknet-Tiny: rows are classes, columns the four presets.
 const classes = [424, 9, 961, 386];
-await grid(classes.flatMap((k) => [1, 2, 3, 4].map((p) => `${presets}/class${k}-preset${p}.png`)), 4, 1, 'docs/images/presets-darknet.png');
+await from(presets, () => grid(classes.flatMap((k) => [1, 2, 3, 4].map((p) => `${presets}/class${k}-preset${p}.png`)), 4, 1, 'docs/images/presets-darknet.png'));
 // The embedded Fashion-MNIST model: preset 3 for every class.
-await grid(Array.from({ length: 10 }, (_, k) => `${demo}/optimized/class-${k}-preset3.png`), 10, 3, 'docs/images/default-model-classes.png');
+await from(`${demo}/optimized`, () => grid(Array.from({ length: 10 }, (_, k) => `${demo}/optimized/class-${k}-preset3.png`), 10, 3, 'docs/images/default-model-classes.png'));
+// Attribution on Darknet-Tiny, as JPEG (photos compress badly as PNG).
+await from(attribution, async () => {
+  const sheet = await readImage(`${attribution}/attribution.png`);
+  const [height, width] = sheet.shape;
+  const rgb = sheet.dataSync();
+  sheet.dispose();
+  const rgba = Buffer.alloc(width * height * 4, 255);
+  for (let i = 0; i < width * height; i++) rgba.set([rgb[3 * i], rgb[3 * i + 1], rgb[3 * i + 2]], 4 * i);
+  await writeFile('docs/images/attribution-darknet.jpg', jpeg.encode({ data: rgba, width, height }, 85).data);
+  console.log('wrote docs/images/attribution-darknet.jpg');
+});

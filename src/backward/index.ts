@@ -2,3 +2,4 @@
 export { backward, type BackwardOptions } from './backward';
 export { smoothBackward, type SmoothBackwardOptions } from './smooth';
 export { backwardImage, NORMBLUR_SIGMA, type BackwardFilter } from './backward-image';
+export { gradCam, camImage, type GradCamOptions, type CamImageOptions } from './grad-cam';

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DeepvisError, unknownName } from '../errors';
 import { checkPixels } from './check-pixels';
+import { addAt } from './add-at';
 import { describeLayers } from './describe';
 import { withRuledRectifiers } from './graph-rules';
 import { pixelMapping } from './pixel-space';
@@ -34,6 +35,8 @@ function nodeActivation(n: GraphDefNode): ActivationKind | null {
   const last = fused.length > 0 ? atob(fused[fused.length - 1]) : n.op;
   return ACTIVATION_OPS[last] ?? null;
 }
+
+const list = (y: tf.Tensor | tf.Tensor[]) => (Array.isArray(y) ? y : [y]);
 
 /** The graph's nodes, from the GraphDef the model was loaded from (empty if unavailable). */
 function graphNodes(model: GraphModelLike): GraphDefNode[] {
@@ -89,10 +92,17 @@ export function graphModelToNet(model: GraphModelLike, options: ToNetOptions): N
       checkPixels(pixels, net);
       const rule = opts.rule ?? 'gradient';
       const taps = (opts.taps ?? model.outputNodes).map(resolve);
+      const added = Object.entries(opts.add ?? {}).map(([name, t]) => [resolve(name), t] as const);
       const run = () => tf.tidy(() => {
         const x = mapping.toModelInput(pixels.dtype === 'float32' ? pixels : tf.cast(pixels, 'float32'));
-        const y = model.execute({ [input.name]: x }, [...taps]);
-        const ys = Array.isArray(y) ? y : [y];
+        const feeds: Record<string, tf.Tensor> = { [input.name]: x };
+        if (added.length > 0) {
+          // The added-to nodes first; then the graph runs on with them fed in (the executor
+          // stops at fed nodes).
+          const at = list(model.execute(feeds, added.map(([name]) => name)));
+          added.forEach(([name, extra], i) => (feeds[name] = addAt(name, at[i], extra)));
+        }
+        const ys = list(model.execute(feeds, [...taps]));
         return Object.fromEntries(taps.map((t, i) => [t, ys[i]]));
       });
       return rule === 'gradient' ? run() : withRuledRectifiers(rule, run);

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
 import { DeepvisError, unknownName } from '../errors';
 import { applyActivation, type Activation } from './activations';
+import { addAt } from './add-at';
 import { describeLayers } from './describe';
 import { flattenLayersModel, isLayersModel, type GraphNode, type LayersModelLike } from './graph';
 import { compileLayer, NotCompilable, type CompiledLayer, type LayerLike } from './layers';
@@ -139,6 +140,12 @@ function layersModelToNet(model: LayersModelLike, options: ToNetOptions): Net {
     return { id, pre };
   };
 
+  const resolveAdded = (name: string): string => {
+    const { id, pre } = resolve(name);
+    if (pre) throw new DeepvisError('BAD_OPTION', `Option 'add' takes layer outputs; '${name}' is a pre-activation tap. Add at '${name.slice(0, -PRE_ACTIVATION.length)}' instead.`);
+    return id;
+  };
+
   const checkAlive = () => {
     if (disposed) throw new DeepvisError('DISPOSED', 'This Net was disposed; make a new one with toNet(model).');
     if (modelWeights.some((w) => w.isDisposed)) {
@@ -159,24 +166,27 @@ function layersModelToNet(model: LayersModelLike, options: ToNetOptions): Net {
       checkPixels(pixels, net);
       const taps = (opts.taps ?? graph.outputs).map((t) => ({ tap: t, ...resolve(t) }));
       const rule = opts.rule ?? 'gradient';
+      const added = new Map(Object.entries(opts.add ?? {}).map(([name, t]) => [resolveAdded(name), t]));
       return tf.tidy(() => {
         const wanted = new Set(taps.map((t) => t.id));
         const wantPre = new Set(taps.filter((t) => t.pre).map((t) => t.id));
         const values = new Map<string, tf.Tensor>();
         const pres = new Map<string, tf.Tensor>();
+        // A folded convolution's own output exists only unfolded: when tapped or added to.
         const stepFor = (id: string) => {
           const conv = foldedConv.get(id);
-          return conv !== undefined && wanted.has(conv) ? unfolded.get(id) : steps.get(id);
+          return conv !== undefined && (wanted.has(conv) || added.has(conv)) ? unfolded.get(id) : steps.get(id);
         };
         const needed = neededSteps([...wanted], stepFor);
+        const set = (id: string, v: tf.Tensor) => values.set(id, added.has(id) ? addAt(id, v, added.get(id)!) : v);
         const x = mapping.toModelInput(pixels.dtype === 'float32' ? pixels : tf.cast(pixels, 'float32'));
-        for (const id of graph.inputs) values.set(id, x);
+        for (const id of graph.inputs) set(id, x);
         for (const node of graph.nodes) {
           if (!needed.has(node.id) || values.has(node.id)) continue;
           const step = stepFor(node.id)!;
           const pre = step.linear(step.inputs.map((i) => values.get(i)!));
           if (wantPre.has(node.id)) pres.set(node.id, pre);
-          values.set(node.id, step.activation ? applyActivation(pre, step.activation, rule) : pre);
+          set(node.id, step.activation ? applyActivation(pre, step.activation, rule) : pre);
         }
         const out: Record<string, tf.Tensor> = {};
         for (const t of taps) out[t.tap] = t.pre ? pres.get(t.id)! : values.get(t.id)!;

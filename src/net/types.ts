@@ -94,6 +94,12 @@ export interface ForwardOptions {
   taps?: readonly string[];
   /** How rectifiers behave in the backward pass. Default `'gradient'`. */
   rule?: BackwardRule;
+  /**
+   * Tensors added to layers' outputs as the pass computes them (each the shape of its layer's
+   * output), which every later layer and tap then sees. Differentiating with respect to one
+   * gives the gradient at that layer: `tf.grad(d => score(net.forward(x, { add: { conv5: d } })))(zeros)`.
+   */
+  add?: Readonly<Record<string, tf.Tensor>>;
 }
 
 /**

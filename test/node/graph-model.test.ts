@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { backward, toNet } from '../../src/index';
+import { backward, gradCam, toNet } from '../../src/index';
 import { tinyGraphModel, type TinyGraphWeights } from '../helpers/graph-model';
 import { expectTensorsClose } from '../helpers/close';
 import { relativeError } from '../helpers/relative-error';
@@ -83,6 +83,12 @@ describe(`toNet on a GraphModel (${process.env.DEEPVIS_BACKEND})`, () => {
     for (const [a, b] of [['gradient', 'deconv'], ['deconv', 'guided'], ['gradient', 'guided']]) {
       expect(relativeError(views[a].dataSync(), views[b].dataSync()), `${a} vs ${b}`).toBeGreaterThan(0.05);
     }
+    // Grad-CAM through the add option: fed into the graph's executor there, added in the Net here.
+    const cams = [gradCam(graphNet, pixels, { layer: 'relu', channel: 2 }), gradCam(layersNet, pixels, { layer: fused === 'LeakyRelu' ? 'relu' : 'conv', channel: 2 })];
+    expect(cams[0].shape).toEqual([1, 8, 8]);
+    expect(relativeError(cams[0].dataSync(), cams[1].dataSync()), 'gradCam').toBeLessThanOrEqual(1e-4);
+    expect(tf.tidy(() => tf.max(cams[0]).dataSync()[0])).toBeGreaterThan(0);
+    tf.dispose(cams);
     // tfjs's own gradient is back once the call is over, and a later plain gradient uses it.
     expect(tf.getGradient('Relu')).toBe(tfjsRelu);
     const again = backward(graphNet, pixels, { layer: 'logits', channel: 2, mode: 'gradient' });

@@ -1,0 +1,36 @@
+// Where does the model look? For each photo: the photo, guided backprop, SmoothGrad of the
+// gradient, Grad-CAM over the photo, and guided Grad-CAM (guided backprop × the map), all
+// from the model's top class, as one PNG sheet (a row per photo).
+import * as tf from '@tensorflow/tfjs-core';
+import { backward, backwardImage, camImage, gradCam, montage, smoothBackward, topPredictions, type Net } from '../../src/index';
+
+/** One photo's row: the five panels, each `[size, size, 3]` 0–255, and what the model saw. */
+export interface AttributionRow {
+  readonly panels: tf.Tensor3D[];
+  readonly label: string;
+  readonly probability: number;
+}
+
+/** The five panels for one `[1, s, s, 3]` photo, explaining its top class from `layer`'s maps. */
+export async function attributionRow(net: Net, photo: tf.Tensor4D, layer: string, labels: readonly string[], samples: number): Promise<AttributionRow> {
+  const [top] = topPredictions(net, photo, 1, labels);
+  const unit = { layer: net.logits, channel: top.index };
+  const guided = backward(net, photo, { ...unit, mode: 'guided' });
+  const smooth = await smoothBackward(net, photo, { ...unit, samples });
+  const cam = gradCam(net, photo, { layer, channel: top.index });
+  const panels = tf.tidy(() => {
+    const unitMap = tf.div(cam, tf.maximum(tf.max(cam), 1e-12));
+    // Guided Grad-CAM: guided backprop's fine detail, kept where the coarse map is hot.
+    const guidedCam = tf.mul(guided, tf.expandDims(unitMap, 3));
+    return [tf.squeeze(photo, [0]) as tf.Tensor3D, backwardImage(guided, 'norm'), backwardImage(smooth, 'norm'), camImage(cam, photo), backwardImage(guidedCam, 'norm')];
+  });
+  tf.dispose([guided, smooth, cam]);
+  return { panels, label: top.label, probability: top.probability };
+}
+
+/** The rows stacked into one sheet, 8 px apart. The caller owns it; the rows' panels are disposed. */
+export function attributionSheet(rows: readonly AttributionRow[]): tf.Tensor3D {
+  const sheet = montage(rows.flatMap((r) => r.panels), { cols: 5, gap: 8 });
+  tf.dispose(rows.flatMap((r) => r.panels));
+  return sheet;
+}
