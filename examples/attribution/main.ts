@@ -48,7 +48,7 @@ for (const file of files) {
   const full = await readImage(join(folder, file));
   const photo = tf.tidy(() => tf.expandDims(tf.image.resizeBilinear(full, [size, size], false, true), 0)) as tf.Tensor4D;
   full.dispose();
-  const row = await attributionRow(net, photo, args.layer!, labels, Number(args.samples));
+  const row = await attributionRow(net, photo, args.layer!, Number(args.samples), labels);
   photo.dispose();
   rows.push(row);
   console.log(`${file}: ${row.label} (${(100 * row.probability).toFixed(1)}%)`);

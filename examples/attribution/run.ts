@@ -12,7 +12,7 @@ export interface AttributionRow {
 }
 
 /** The five panels for one `[1, s, s, 3]` photo, explaining its top class from `layer`'s maps. */
-export async function attributionRow(net: Net, photo: tf.Tensor4D, layer: string, labels: readonly string[], samples: number): Promise<AttributionRow> {
+export async function attributionRow(net: Net, photo: tf.Tensor4D, layer: string, samples: number, labels?: readonly string[]): Promise<AttributionRow> {
   const [top] = topPredictions(net, photo, 1, labels);
   const unit = { layer: net.logits, channel: top.index };
   const guided = backward(net, photo, { ...unit, mode: 'guided' });

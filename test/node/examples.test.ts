@@ -1,16 +1,18 @@
 // The examples' core functions, run with few steps: custom-regularizer (images written and
-// decodable, the custom regularizer applied and its effect measurable) and the notebook
-// (every code cell runs in Node, with Deno.jupyter.display shimmed).
+// decodable, the custom regularizer applied and its effect measurable), the notebook
+// (every code cell runs in Node, with Deno.jupyter.display shimmed) and attribution's panels.
 import { afterAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeImage } from '../../src/backends/node';
+import { decodeImage, loadLayersModelFile, readImage } from '../../src/backends/node';
+import { attributionRow, attributionSheet } from '../../examples/attribution/run';
+import { DARKNET, HAS_DARKNET, sharedImages } from '../helpers/shared';
 import { run, classVsRest } from '../../examples/custom-regularizer/run';
 import { neighbourSmoothing, jitter, totalVariation } from '../../examples/custom-regularizer/regularizers';
 import { checkNotebook, codeCells, rewriteImports } from '../../examples/notebook/check';
-import { loadDefaultNet, optimizeUnit, seededRandom, type RegularizerContext } from '../../src/index';
+import { loadDefaultNet, optimizeUnit, seededRandom, toNet, type RegularizerContext } from '../../src/index';
 
 const onCpu = process.env.DEEPVIS_BACKEND === 'cpu';
 const dirs: string[] = [];
@@ -119,4 +121,29 @@ describe('examples/notebook', () => {
     }
     expect(tf.memory().numTensors).toBe(before);
   });
+});
+
+describe.skipIf(!HAS_DARKNET)('examples/attribution', () => {
+  it('five panels a photo, the photo first, each 0–255; the sheet stacks them; no tensor is left', async () => {
+    const model = await loadLayersModelFile(DARKNET);
+    const net = toNet(model);
+    const before = tf.memory().numTensors;
+    const photo = await readImage(sharedImages()[0]);
+    const x = tf.tidy(() => tf.expandDims(tf.image.resizeBilinear(photo, [64, 64]), 0)) as tf.Tensor4D;
+    const row = await attributionRow(net, x, 'leaky_re_lu_15', 2);
+    expect(row.panels.map((p) => p.shape)).toEqual(Array(5).fill([64, 64, 3]));
+    expect(Array.from(row.panels[0].dataSync())).toEqual(Array.from(x.dataSync()));
+    for (const p of row.panels.slice(1)) {
+      const [lo, hi] = tf.tidy(() => [tf.min(p).dataSync()[0], tf.max(p).dataSync()[0]]);
+      expect(lo).toBeGreaterThanOrEqual(0);
+      expect(hi).toBeGreaterThan(100);   // each panel scaled to its own maximum
+      expect(hi).toBeLessThanOrEqual(255);
+    }
+    const sheet = attributionSheet([row]);
+    expect(sheet.shape).toEqual([64, 5 * 64 + 4 * 8, 3]);
+    tf.dispose([sheet, photo, x]);
+    expect(tf.memory().numTensors).toBe(before);
+    net.dispose();
+    model.dispose();
+  }, 60_000);
 });
