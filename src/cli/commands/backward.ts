@@ -1,16 +1,19 @@
 import { writeFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs-core';
 import { activations } from '../../activations/index';
-import { backward, backwardImage, smoothBackward, type BackwardFilter } from '../../backward/index';
+import { backward, backwardImage, camImage, gradCam, smoothBackward, type BackwardFilter } from '../../backward/index';
 import { writePng } from '../../image/node-io';
 import type { BackwardRule } from '../../net/types';
 import { choice, COMMON_OPTIONS, int, intList, str, strs } from '../args';
 import type { Command } from '../command';
-import { checkUnits, runInputs, runSize, safeName, spread, withRun, type RunContext } from '../context';
+import { checkUnits, lastSpatialLayer, runInputs, runSize, safeName, spread, withRun, type RunContext } from '../context';
 import { usageError } from '../errors';
 import { escapeHtml, img, page } from '../html';
 import { listImageFiles, type InputImage } from '../images';
 import { predictionsHtml } from './activations';
+
+/** A backward rule, or Grad-CAM (a heat map over the image instead of a signal). */
+export type ViewMode = BackwardRule | 'gradcam';
 
 /** Options of {@link backwardViews}. */
 export interface BackwardViewOptions {
@@ -18,7 +21,9 @@ export interface BackwardViewOptions {
   readonly layer: string;
   /** The unit; default each image's strongest unit of the layer (its top class on the logits). */
   readonly unit?: number;
-  readonly mode: BackwardRule;
+  readonly mode: ViewMode;
+  /** For `'gradcam'`: the layer of maps it weighs. */
+  readonly camLayer?: string;
   readonly filter: BackwardFilter;
   readonly dir: string;
   /** SmoothGrad: average over this many noisy copies ({@link smoothBackward}); 0 or absent: one plain pass. */
@@ -60,15 +65,9 @@ export async function backwardViews(ctx: RunContext, inputs: readonly InputImage
       const inputFile = `${o.dir}/${i}-input.png`;
       const viewFile = `${o.dir}/${i}-${safeName(o.layer)}-${unit}-${o.mode}.png`;
       await writePng(ctx.output.path(inputFile), pixels);
-      const source = { layer: o.layer, channel: unit, mode: o.mode };
-      const signal = o.smooth ? await smoothBackward(ctx.net, batch, { ...source, samples: o.smooth, noiseSeed: ctx.seed }) : backward(ctx.net, batch, source);
-      const view = (() => {
-        try {
-          return tf.tidy(() => backwardImage(signal, o.filter));
-        } finally {
-          signal.dispose();
-        }
-      })();
+      const view = o.mode === 'gradcam'
+        ? tf.tidy(() => camImage(gradCam(ctx.net, batch, { layer: o.camLayer!, channel: unit, target: o.layer }), batch))
+        : await signalView(ctx, batch, { layer: o.layer, channel: unit, mode: o.mode }, o);
       try {
         await writePng(ctx.output.path(viewFile), view);
       } finally {
@@ -76,7 +75,7 @@ export async function backwardViews(ctx: RunContext, inputs: readonly InputImage
       }
       const width = Math.max(112, Math.min(pixels.shape[1], 224));
       const from = onLogits ? `class ${ctx.model.labels[unit]} (${unit})` : `${o.layer} unit ${unit}`;
-      const how = o.smooth ? `${o.mode}, SmoothGrad of ${o.smooth}` : o.mode;
+      const how = o.mode === 'gradcam' ? `Grad-CAM of ${o.camLayer}` : o.smooth ? `${o.mode}, SmoothGrad of ${o.smooth}` : o.mode;
       rows.push(`<tr><td>${img(inputFile, input.id, width)}<small>${escapeHtml(input.id)}</small>${predictionsHtml(ctx, batch)}</td>` +
         `<td>${img(viewFile, `${how} from ${from}`, width)}<small>${escapeHtml(`${how} (${o.filter}) from ${from}`)}</small></td></tr>`);
     } finally {
@@ -88,14 +87,25 @@ export async function backwardViews(ctx: RunContext, inputs: readonly InputImage
   return `<table>${rows.join('\n')}</table>`;
 }
 
-const MODES: readonly BackwardRule[] = ['guided', 'deconv', 'gradient'];
+/** One backward signal drawn with the filter: plain, or SmoothGrad over `o.smooth` noisy copies. */
+async function signalView(ctx: RunContext, batch: tf.Tensor4D, source: { layer: string; channel: number; mode: BackwardRule }, o: BackwardViewOptions): Promise<tf.Tensor3D> {
+  const signal = o.smooth ? await smoothBackward(ctx.net, batch, { ...source, samples: o.smooth, noiseSeed: ctx.seed }) : backward(ctx.net, batch, source);
+  try {
+    return tf.tidy(() => backwardImage(signal, o.filter));
+  } finally {
+    signal.dispose();
+  }
+}
+
+const MODES: readonly ViewMode[] = ['guided', 'deconv', 'gradient', 'gradcam'];
 const FILTERS: readonly BackwardFilter[] = ['norm', 'normblur', 'raw', 'gray'];
 
 const options = {
   images: { type: 'string', multiple: true, value: 'PATH', help: 'PNG/JPEG files or folders (repeatable). Default for the embedded model: Fashion-MNIST test images.' },
   layer: { type: 'string', value: 'NAME', help: 'the layer the signal starts from. Default: the class logits.' },
   unit: { type: 'string', value: 'N', help: "the unit (class on the logits). Default: each image's strongest unit (its top class)." },
-  mode: { type: 'string', value: 'MODE', help: 'guided | deconv | gradient. Default guided (guided backprop).' },
+  mode: { type: 'string', value: 'MODE', help: 'guided | deconv | gradient | gradcam. Default guided (guided backprop).' },
+  'cam-layer': { type: 'string', value: 'NAME', help: 'for gradcam: the layer of maps it weighs. Default: the last rectifier layer with a spatial map.' },
   filter: { type: 'string', value: 'F', help: 'how the signal is drawn: norm | normblur | raw | gray. Default norm.' },
   smooth: { type: 'string', value: 'N', help: 'SmoothGrad: average the view over N noisy copies of each image (15% noise; 25 is usual). Default 0 (off).' },
   limit: { type: 'string', value: 'N', help: 'at most N images (spread over the list). Default 8.' },
@@ -106,13 +116,14 @@ const options = {
 /** `deepvis backward`: guided backprop, deconv or the plain gradient from a unit back to the image. */
 export const backwardCommand: Command = {
   name: 'backward',
-  summary: 'guided backprop, deconv or gradient images from a unit back to the input',
+  summary: 'guided backprop, deconv, gradient or Grad-CAM images from a unit back to the input',
   description: 'The image-space signal of one unit (by default each image\'s top class), with the rule at every rectifier ' +
-    'that --mode names. Writes each input and its backward view as PNGs, and index.html.',
+    'that --mode names, or its Grad-CAM map over the image (--mode gradcam). Writes each input and its view as PNGs, and index.html.',
   options,
   examples: [
     'deepvis backward',
     'deepvis backward --mode deconv --layer relu3 --unit 12',
+    'deepvis backward --mode gradcam --cam-layer relu3',
     'deepvis backward --model ../shared/models/darknet-tiny-imagenet-tfjs/model.json --images ../shared/images/darknet-samples-7',
   ],
   async run(values, io) {
@@ -127,9 +138,11 @@ export const backwardCommand: Command = {
       const layer = str(values, 'layer') ?? ctx.net.logits;
       ctx.net.layer(layer);
       if (unitList) checkUnits(ctx.net, layer, unitList);
+      const camLayer = mode === 'gradcam' ? str(values, 'cam-layer') ?? lastSpatialLayer(ctx.net) : undefined;
+      if (camLayer) ctx.net.layer(camLayer);
       const size = runSize(ctx.net, values, 224);
       const inputs = spread(runInputs(ctx, files, size, 1), limit);
-      const body = await backwardViews(ctx, inputs, { layer, unit: unitList?.[0], mode, filter, dir: 'backward', smooth });
+      const body = await backwardViews(ctx, inputs, { layer, unit: unitList?.[0], mode, camLayer, filter, dir: 'backward', smooth });
       const facts = [`model ${ctx.model.name}`, `backend ${ctx.backend}`, `${size[0]}×${size[1]}`, `${inputs.length} images`];
       await writeFile(ctx.output.path('index.html'), page(`deepvis backward (${mode})`, facts, [{ title: `${mode} from ${layer}`, body }]));
     });
