@@ -214,6 +214,25 @@ describe.skipIf(!!skip)('live viewer in Chromium with a fake camera', () => {
     expect((await nextFrame()).tensors).toBe(tensorsBefore);
   });
 
+  it('draws Grad-CAM of the top class from the shown layer in the backward pane', async () => {
+    const before = await nextFrame();
+    await page.selectOption('#mode', 'gradcam');
+    await nextFrame(); // the frame that was running when the mode changed
+    const cam = await nextFrame();
+    const caption = await page.textContent('#backward-caption');
+    console.log(`[e2e live-viewer] ${caption}; backward mean RGB ${fmt(cam.backward.mean)}`);
+    expect(caption).toMatch(/^Grad-CAM of .+ from this layer$/);
+    expect([cam.backward.width, cam.backward.height]).toEqual([SIZE, SIZE]);
+    expect(cam.backward.hash).not.toBe(before.backward.hash);
+    // The jet ramp over the input: coloured, not the grey of a norm view.
+    const [r, g, b] = cam.backward.mean;
+    expect(Math.max(Math.abs(r - g), Math.abs(g - b), Math.abs(r - b))).toBeGreaterThan(5);
+    expect((await nextFrame()).tensors).toBe(cam.tensors);
+    expect(await hook((h) => h.error)).toBe('');
+    await shot('06-gradcam.png');
+    await page.selectOption('#mode', 'guided');
+  });
+
   it('switches backend (wasm; webgpu where there is an adapter), shows a photo and tiles a fully connected layer', async () => {
     const live = await nextFrame();
     await page.selectOption('#backend', 'wasm');

@@ -11,6 +11,8 @@ export {
   channelImage,
   backward,
   backwardImage,
+  gradCam,
+  camImage,
   type Net,
   type TiledImage,
   type InputRange,

@@ -1,11 +1,11 @@
 // The live viewer page: controls, keys, the frame loop and the debug hook. The library does
 // the work (see pipeline.ts); this file only wires the DOM to it.
 import * as tf from '@tensorflow/tfjs-core';
-import { toNet, type BackwardRule, type LayerInfo, type Net } from './deepvis';
+import { toNet, type LayerInfo, type Net } from './deepvis';
 import { BACKENDS, selectBackend, type BackendName } from './backend';
 import { freeze, grab, hasFrame, openImage, openVideoFile, openWebcam, type Source } from './input';
 import { INPUT_RANGES, disposeModel, loadDarknet, loadFromFiles, loadFromUrl, type LoadedModel } from './model';
-import { renderFrame, type FrameResult, type LayerGrid, type Panes, type ViewState } from './pipeline';
+import { renderFrame, type BackwardMode, type FrameResult, type LayerGrid, type Panes, type ViewState } from './pipeline';
 import { installDebugHook, type Snapshot } from './debug';
 import { setupOptimizer, type Optimizer } from './optimized';
 
@@ -55,7 +55,7 @@ const state: ViewState = {
   layer: params.get('layer') ?? '',
   selected: Number(params.get('unit') ?? 0),
   pinned: null,
-  mode: (params.get('mode') as BackwardRule | null) ?? 'guided',
+  mode: (params.get('mode') as BackwardMode | null) ?? 'guided',
   filter: (params.get('filter') as ViewState['filter'] | null) ?? 'norm',
   seed: (params.get('seed') as ViewState['seed'] | null) ?? 'unit',
   normalize: 'layer',
@@ -287,7 +287,7 @@ function onFrame(r: FrameResult, id: number): void {
   const g = r.grid;
   ui.gridCaption.textContent = `${state.layer} · ${g.channels} units ${g.spatial ? `of ${g.tileHeight}×${g.tileWidth}` : '(fully connected)'} · ${g.layout.cols}×${g.layout.rows} tiles`;
   ui.unitCaption.textContent = `#${state.selected} of ${g.channels}`;
-  ui.backwardCaption.textContent = r.backwardUnit === null ? 'off' : `#${r.backwardUnit}${state.pinned !== null ? ' (pinned)' : ''} · ${state.mode} · ${state.filter}`;
+  ui.backwardCaption.textContent = r.backwardCaption;
   ui.predictions.replaceChildren(...r.predictions.map((p) => {
     const li = document.createElement('li');
     li.textContent = `${(100 * p.probability).toFixed(1).padStart(5)}%  ${p.label}`;
@@ -396,7 +396,7 @@ function wire(): void {
   ui.boost.addEventListener('change', () => { state.boost = Number(ui.boost.value); invalidate(); });
   ui.gamma.addEventListener('change', () => { state.gamma = Number(ui.gamma.value); invalidate(); });
   ui.backwardOn.addEventListener('change', () => { state.backwardOn = ui.backwardOn.checked; invalidate(); });
-  ui.mode.addEventListener('change', () => { state.mode = ui.mode.value as BackwardRule; invalidate(); });
+  ui.mode.addEventListener('change', () => { state.mode = ui.mode.value as BackwardMode; invalidate(); });
   ui.filter.addEventListener('change', () => { state.filter = ui.filter.value as ViewState['filter']; invalidate(); });
   ui.seed.addEventListener('change', () => { state.seed = ui.seed.value as ViewState['seed']; invalidate(); });
 

@@ -2,9 +2,11 @@
 // its backward view and the top-5 classes, drawn into canvases. Every tensor made here is
 // disposed here: the tensor count stays flat however many frames run.
 import * as tf from '@tensorflow/tfjs-core';
-import { activations, backward, backwardImage, channelImage, tileActivations, tileActivationsRgba, tileLayout, tilesOnArrays, type BackwardRule, type Net, type TiledImage } from './deepvis';
+import { activations, backward, backwardImage, camImage, channelImage, gradCam, tileActivations, tileActivationsRgba, tileLayout, tilesOnArrays, type BackwardRule, type Net, type TiledImage } from './deepvis';
 
 export type Filter = 'raw' | 'gray' | 'norm' | 'normblur';
+/** The backward pane: a rule from the selected unit, or Grad-CAM of the top class from the shown layer's maps. */
+export type BackwardMode = BackwardRule | 'gradcam';
 export type Seed = 'unit' | 'activation';
 
 /** What the person chose; the pipeline reads it, the UI writes it. */
@@ -14,7 +16,7 @@ export interface ViewState {
   selected: number;
   /** A unit frozen for the backward view (highlighted cyan), or null to follow the cursor. */
   pinned: number | null;
-  mode: BackwardRule;
+  mode: BackwardMode;
   filter: Filter;
   seed: Seed;
   normalize: 'layer' | 'channel';
@@ -50,8 +52,8 @@ export interface FrameResult {
   readonly predictions: readonly Prediction[];
   /** Milliseconds the frame took, readback and drawing included. */
   readonly totalMs: number;
-  /** The unit the backward view shows (pinned or selected), or null when it is off. */
-  readonly backwardUnit: number | null;
+  /** What the backward pane shows, in words (its caption). */
+  readonly backwardCaption: string;
 }
 
 /** Side of one fully connected unit's block in the grid, in pixels. */
@@ -117,15 +119,26 @@ export async function renderFrame(net: Net, pixels: tf.Tensor4D, state: ViewStat
     // At its own resolution: the canvas's CSS size enlarges it (pixelated), for free.
     images.push([panes.unit, channelImage(act, selected, { size: act.rank === 4 ? [act.shape[1]!, act.shape[2]!] : [1, 1] })]);
     owned.push(...images.slice(1).map(([, t]) => t));
-    const backwardUnit = state.backwardOn ? pinned ?? selected : null;
-    if (backwardUnit !== null) {
+    const backwardUnit = state.backwardOn && state.mode !== 'gradcam' ? pinned ?? selected : null;
+    const logits = acts[net.logits];
+    let backwardCaption = 'off';
+    if (backwardUnit !== null && state.mode !== 'gradcam') {
       const signal = backward(net, pixels, { layer: state.layer, channel: backwardUnit, seed: state.seed, mode: state.mode });
       owned.push(signal);
       const shown = backwardImage(signal, state.filter);
       owned.push(shown);
       images.push([panes.backward, shown]);
+      backwardCaption = `#${backwardUnit}${pinned !== null ? ' (pinned)' : ''} · ${state.mode} · ${state.filter}`;
+    } else if (state.backwardOn && state.mode === 'gradcam') {
+      if (act.rank === 4) {
+        // The top class is needed now, before the frame's one readback: a small extra read.
+        const top = tf.tidy(() => tf.argMax(tf.reshape(logits, [-1])).dataSync()[0]);
+        const shown = tf.tidy(() => camImage(gradCam(net, pixels, { layer: state.layer, channel: top }), pixels));
+        owned.push(shown);
+        images.push([panes.backward, shown]);
+        backwardCaption = `Grad-CAM of ${labels[top] || `class ${top}`} from this layer`;
+      } else backwardCaption = 'Grad-CAM needs a layer of maps';
     }
-    const logits = acts[net.logits];
     const k = Math.min(5, logits.size);
     const packed = tf.tidy(() => {
       const { values, indices } = tf.topk(tf.softmax(tf.reshape(logits, [1, -1]) as tf.Tensor2D), k);
@@ -146,7 +159,7 @@ export async function renderFrame(net: Net, pixels: tf.Tensor4D, state: ViewStat
       offset += h * w * 3;
     }
     if (gridBytes) putRgba(panes.grid, gridBytes);
-    return { grid, predictions, totalMs: performance.now() - t0, backwardUnit };
+    return { grid, predictions, totalMs: performance.now() - t0, backwardCaption };
   } finally {
     tf.dispose(owned);
   }
