@@ -22,7 +22,10 @@ export async function attributionRow(net: Net, photo: tf.Tensor4D, layer: string
     const unitMap = tf.div(cam, tf.maximum(tf.max(cam), 1e-12));
     // Guided Grad-CAM: guided backprop's fine detail, kept where the coarse map is hot.
     const guidedCam = tf.mul(guided, tf.expandDims(unitMap, 3));
-    return [tf.squeeze(photo, [0]) as tf.Tensor3D, backwardImage(guided, 'norm'), backwardImage(smooth, 'norm'), camImage(cam, photo), backwardImage(guidedCam, 'norm')];
+    // Each signal scaled by its 99th percentile, as Smilkov et al. show them: a few extreme
+    // pixels would otherwise leave the rest dark.
+    const show = (signal: tf.Tensor) => backwardImage(signal, 'norm', { percentile: 99 });
+    return [tf.squeeze(photo, [0]) as tf.Tensor3D, show(guided), show(smooth), camImage(cam, photo), show(guidedCam)];
   });
   tf.dispose([guided, smooth, cam]);
   return { panels, label: top.label, probability: top.probability };

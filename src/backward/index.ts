@@ -1,5 +1,5 @@
 // Backward views: the image-space signal from a unit, and its display filters.
 export { backward, type BackwardOptions } from './backward';
 export { smoothBackward, type SmoothBackwardOptions } from './smooth';
-export { backwardImage, NORMBLUR_SIGMA, type BackwardFilter } from './backward-image';
+export { backwardImage, NORMBLUR_SIGMA, type BackwardFilter, type BackwardImageOptions } from './backward-image';
 export { gradCam, camImage, type GradCamOptions, type CamImageOptions } from './grad-cam';

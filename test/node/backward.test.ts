@@ -184,6 +184,26 @@ describe(`backwardImage display filters (${backend})`, () => {
     dot.dispose();
   });
 
+  it('percentile: scaled by a percentile of the magnitudes (numpy interpolation), clipped above it', () => {
+    // Norms 1, 2, 3, 4, 100 along a row: the 75th percentile is 4 (position 3), the 50th 3.
+    const row = tf.tidy(() => tf.reshape(tf.mul(tf.tensor2d([[1], [2], [3], [4], [100]]), tf.tensor2d([[1, 0, 0]])), [1, 5, 3]));
+    const norm = (percentile: number) => {
+      const img = backwardImage(row, 'norm', { percentile });
+      const v = Array.from(img.dataSync()).filter((_, i) => i % 3 === 0);
+      img.dispose();
+      return v;
+    };
+    expect(relativeError(norm(75), [63.75, 127.5, 191.25, 255, 255])).toBeLessThan(1e-6);
+    // Position 0.6 · 4 = 2.4: 3 + 0.4 · (4 − 3) = 3.4.
+    expect(relativeError(norm(60), [1, 2, 3, 3.4, 3.4].map((v) => Math.min(255, (255 * v) / 3.4)))).toBeLessThan(1e-6);
+    expect(relativeError(norm(100), [1, 2, 3, 4, 100].map((v) => 2.55 * v))).toBeLessThan(1e-6);
+    // Signed filters clip at ±1 of the scale: raw's sums −3, 1.5 over the 50th percentile 2.25.
+    const raw = backwardImage(signal, 'raw', { percentile: 50 });
+    expect(relativeError(Array.from(raw.dataSync()), [255, 0, 0, 0, (255 * 1.5) / 2.25, 0])).toBeLessThan(1e-6);
+    expect(() => backwardImage(signal, 'norm', { percentile: 0 })).toThrowError(/Option 'percentile' must be a number above 0, at most 100; got 0/);
+    tf.dispose([row, raw]);
+  });
+
   it('an all-zero signal is black (gray: mid grey), not NaN', () => {
     const zero = tf.zeros([2, 2, 3]);
     expect(rgb('raw', zero).values.every((v) => v === 0)).toBe(true);
