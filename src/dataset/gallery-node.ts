@@ -28,7 +28,7 @@ const safe = (name: string) => name.replace(/[^A-Za-z0-9_.-]/g, '_');
 const escape = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
 /**
- * Writes a gallery of a {@link topActivations} result into `dir`: one PNG per unit (its
+ * Writes a gallery of a `topActivations` result into `dir`: one PNG per unit (its
  * top crops beside their backward views, see {@link unitMontage}) and `index.html`
  * showing them by layer, each with its images' ids, values and positions. Node only.
  *
