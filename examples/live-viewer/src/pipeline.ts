@@ -119,17 +119,9 @@ export async function renderFrame(net: Net, pixels: tf.Tensor4D, state: ViewStat
     // At its own resolution: the canvas's CSS size enlarges it (pixelated), for free.
     images.push([panes.unit, channelImage(act, selected, { size: act.rank === 4 ? [act.shape[1]!, act.shape[2]!] : [1, 1] })]);
     owned.push(...images.slice(1).map(([, t]) => t));
-    const backwardUnit = state.backwardOn && state.mode !== 'gradcam' ? pinned ?? selected : null;
     const logits = acts[net.logits];
     let backwardCaption = 'off';
-    if (backwardUnit !== null && state.mode !== 'gradcam') {
-      const signal = backward(net, pixels, { layer: state.layer, channel: backwardUnit, seed: state.seed, mode: state.mode });
-      owned.push(signal);
-      const shown = backwardImage(signal, state.filter);
-      owned.push(shown);
-      images.push([panes.backward, shown]);
-      backwardCaption = `#${backwardUnit}${pinned !== null ? ' (pinned)' : ''} · ${state.mode} · ${state.filter}`;
-    } else if (state.backwardOn && state.mode === 'gradcam') {
+    if (state.backwardOn && state.mode === 'gradcam') {
       if (act.rank === 4) {
         // The top class is needed now, before the frame's one readback: a small extra read.
         const top = tf.tidy(() => tf.argMax(tf.reshape(logits, [-1])).dataSync()[0]);
@@ -138,6 +130,14 @@ export async function renderFrame(net: Net, pixels: tf.Tensor4D, state: ViewStat
         images.push([panes.backward, shown]);
         backwardCaption = `Grad-CAM of ${labels[top] || `class ${top}`} from this layer`;
       } else backwardCaption = 'Grad-CAM needs a layer of maps';
+    } else if (state.backwardOn && state.mode !== 'gradcam') {
+      const unit = pinned ?? selected;
+      const signal = backward(net, pixels, { layer: state.layer, channel: unit, seed: state.seed, mode: state.mode });
+      owned.push(signal);
+      const shown = backwardImage(signal, state.filter);
+      owned.push(shown);
+      images.push([panes.backward, shown]);
+      backwardCaption = `#${unit}${pinned !== null ? ' (pinned)' : ''} · ${state.mode} · ${state.filter}`;
     }
     const k = Math.min(5, logits.size);
     const packed = tf.tidy(() => {
