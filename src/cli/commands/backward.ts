@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs-core';
 import { activations } from '../../activations/index';
-import { backward, backwardImage, camImage, gradCam, smoothBackward, type BackwardFilter } from '../../backward/index';
+import { backward, backwardImage, camImage, gradCam, integratedGradients, smoothBackward, type BackwardFilter } from '../../backward/index';
 import { writePng } from '../../image/node-io';
 import type { BackwardRule } from '../../net/types';
 import { choice, COMMON_OPTIONS, int, intList, str, strs } from '../args';
@@ -12,8 +12,8 @@ import { escapeHtml, img, page } from '../html';
 import { listImageFiles, type InputImage } from '../images';
 import { predictionsHtml } from './activations';
 
-/** A backward rule, or Grad-CAM (a heat map over the image instead of a signal). */
-export type ViewMode = BackwardRule | 'gradcam';
+/** A backward rule, Integrated Gradients, or Grad-CAM (a heat map over the image instead of a signal). */
+export type ViewMode = BackwardRule | 'integrated' | 'gradcam';
 
 /** Options of {@link backwardViews}. */
 export interface BackwardViewOptions {
@@ -24,6 +24,8 @@ export interface BackwardViewOptions {
   readonly mode: ViewMode;
   /** For `'gradcam'`: the layer of maps it weighs. */
   readonly camLayer?: string;
+  /** For `'integrated'`: points on the path from the mean image. Default 32. */
+  readonly steps?: number;
   readonly filter: BackwardFilter;
   readonly dir: string;
   /** SmoothGrad: average over this many noisy copies ({@link smoothBackward}); 0 or absent: one plain pass. */
@@ -75,7 +77,9 @@ export async function backwardViews(ctx: RunContext, inputs: readonly InputImage
       }
       const width = Math.max(112, Math.min(pixels.shape[1], 224));
       const from = onLogits ? `class ${ctx.model.labels[unit]} (${unit})` : `${o.layer} unit ${unit}`;
-      const how = o.mode === 'gradcam' ? `Grad-CAM of ${o.camLayer}` : o.smooth ? `${o.mode}, SmoothGrad of ${o.smooth}` : o.mode;
+      const how = o.mode === 'gradcam' ? `Grad-CAM of ${o.camLayer}`
+        : o.mode === 'integrated' ? `Integrated Gradients, ${o.steps ?? 32} steps`
+        : o.smooth ? `${o.mode}, SmoothGrad of ${o.smooth}` : o.mode;
       rows.push(`<tr><td>${img(inputFile, input.id, width)}<small>${escapeHtml(input.id)}</small>${predictionsHtml(ctx, batch)}</td>` +
         `<td>${img(viewFile, `${how} from ${from}`, width)}<small>${escapeHtml(`${how} (${o.filter}) from ${from}`)}</small></td></tr>`);
     } finally {
@@ -87,9 +91,12 @@ export async function backwardViews(ctx: RunContext, inputs: readonly InputImage
   return `<table>${rows.join('\n')}</table>`;
 }
 
-/** One backward signal drawn with the filter: plain, or SmoothGrad over `o.smooth` noisy copies. */
-async function signalView(ctx: RunContext, batch: tf.Tensor4D, source: { layer: string; channel: number; mode: BackwardRule }, o: BackwardViewOptions): Promise<tf.Tensor3D> {
-  const signal = o.smooth ? await smoothBackward(ctx.net, batch, { ...source, samples: o.smooth, noiseSeed: ctx.seed }) : backward(ctx.net, batch, source);
+/** One signal drawn with the filter: Integrated Gradients, or a backward rule (as SmoothGrad over `o.smooth` noisy copies). */
+async function signalView(ctx: RunContext, batch: tf.Tensor4D, source: { layer: string; channel: number; mode: BackwardRule | 'integrated' }, o: BackwardViewOptions): Promise<tf.Tensor3D> {
+  const { mode, ...unit } = source;
+  const signal = mode === 'integrated'
+    ? await integratedGradients(ctx.net, batch, { ...unit, steps: o.steps })
+    : o.smooth ? await smoothBackward(ctx.net, batch, { ...unit, mode, samples: o.smooth, noiseSeed: ctx.seed }) : backward(ctx.net, batch, { ...unit, mode });
   try {
     return tf.tidy(() => backwardImage(signal, o.filter));
   } finally {
@@ -97,14 +104,15 @@ async function signalView(ctx: RunContext, batch: tf.Tensor4D, source: { layer: 
   }
 }
 
-const MODES: readonly ViewMode[] = ['guided', 'deconv', 'gradient', 'gradcam'];
+const MODES: readonly ViewMode[] = ['guided', 'deconv', 'gradient', 'integrated', 'gradcam'];
 const FILTERS: readonly BackwardFilter[] = ['norm', 'normblur', 'raw', 'gray'];
 
 const options = {
   images: { type: 'string', multiple: true, value: 'PATH', help: 'PNG/JPEG files or folders (repeatable). Default for the embedded model: Fashion-MNIST test images.' },
   layer: { type: 'string', value: 'NAME', help: 'the layer the signal starts from. Default: the class logits.' },
   unit: { type: 'string', value: 'N', help: "the unit (class on the logits). Default: each image's strongest unit (its top class)." },
-  mode: { type: 'string', value: 'MODE', help: 'guided | deconv | gradient | gradcam. Default guided (guided backprop).' },
+  mode: { type: 'string', value: 'MODE', help: 'guided | deconv | gradient | integrated (Integrated Gradients) | gradcam. Default guided (guided backprop).' },
+  steps: { type: 'string', value: 'N', help: 'for integrated: points on the path from the mean image. Default 32.' },
   'cam-layer': { type: 'string', value: 'NAME', help: 'for gradcam: the layer of maps it weighs. Default: the last rectifier layer with a spatial map.' },
   filter: { type: 'string', value: 'F', help: 'how the signal is drawn: norm | normblur | raw | gray. Default norm.' },
   smooth: { type: 'string', value: 'N', help: 'SmoothGrad: average the view over N noisy copies of each image (15% noise; 25 is usual). Default 0 (off).' },
@@ -131,6 +139,7 @@ export const backwardCommand: Command = {
     const mode = choice(values, 'mode', MODES, 'guided');
     const filter = choice(values, 'filter', FILTERS, 'norm');
     const smooth = int(values, 'smooth', { min: 0, max: 1000 }) ?? 0;
+    const steps = int(values, 'steps', { min: 1, max: 10000 });
     const unitList = intList(values, 'unit', { min: 0 });
     if (unitList && unitList.length > 1) throw usageError(`Option --unit takes one unit here; got '${str(values, 'unit')}'.`);
     const files = await listImageFiles(strs(values, 'images'));
@@ -142,7 +151,7 @@ export const backwardCommand: Command = {
       if (camLayer) ctx.net.layer(camLayer);
       const size = runSize(ctx.net, values, 224);
       const inputs = spread(runInputs(ctx, files, size, 1), limit);
-      const body = await backwardViews(ctx, inputs, { layer, unit: unitList?.[0], mode, camLayer, filter, dir: 'backward', smooth });
+      const body = await backwardViews(ctx, inputs, { layer, unit: unitList?.[0], mode, camLayer, filter, dir: 'backward', smooth, steps });
       const facts = [`model ${ctx.model.name}`, `backend ${ctx.backend}`, `${size[0]}×${size[1]}`, `${inputs.length} images`];
       await writeFile(ctx.output.path('index.html'), page(`deepvis backward (${mode})`, facts, [{ title: `${mode} from ${layer}`, body }]));
     });
