@@ -189,6 +189,10 @@ describe.skipIf(process.env.DEEPVIS_BACKEND !== 'wasm')('deepvis CLI', () => {
     const ig = await cli('backward', '--model', tiny, '--images', images, '--out', igOut, '-q', '--mode', 'integrated', '--steps', '4');
     expect(ig.code, ig.stderr).toBe(0);
     expect(readFileSync(join(igOut, 'index.html'), 'utf8')).toContain('Integrated Gradients, 4 steps (norm)');
+    const occOut = join(tmp, 'runs', 'occlusion');
+    const occ = await cli('backward', '--model', tiny, '--images', images, '--out', occOut, '-q', '--mode', 'occlusion');
+    expect(occ.code, occ.stderr).toBe(0);
+    expect(pngsUnder(occOut).filter((p) => p.endsWith('-occlusion.png')).length).toBe(2);
     const gallery = readFileSync(join(tmp, 'runs', 'gallery', 'index.html'), 'utf8');
     for (const part of ['optimized/class-0-preset2.png', 'activations/', 'guided/', 'top/index.html']) expect(gallery).toContain(part);
   });
@@ -231,7 +235,7 @@ describe.skipIf(process.env.DEEPVIS_BACKEND !== 'wasm')('deepvis CLI', () => {
     await rejects(['optimize', '--model', tiny, '--unit', '3'], 2, /Unit 3 is out of range: layer 'logits' has 3 units \(0…2\)/);
     await rejects(['gallery', '--model', tiny, '--classes', '0,7', '--images', images], 2, /Class 7 is out of range: the model has 3 classes/);
     await rejects(['optimize', '--model', tiny, '--size', '3'], 2, /--size must be an integer from 8 to 2048; got '3'/);
-    await rejects(['backward', '--model', tiny, '--mode', 'guidd'], 2, /--mode must be one of guided, deconv, gradient, integrated, gradcam; got 'guidd'/);
+    await rejects(['backward', '--model', tiny, '--mode', 'guidd'], 2, /--mode must be one of guided, deconv, gradient, integrated, gradcam, occlusion; got 'guidd'/);
     await rejects(['backward', '--model', tiny, '--mode', 'gradcam', '--cam-layer', 'conv9'], 2, /Unknown layer 'conv9'/);
     await rejects(['backward', '--model', tiny, '--smooth', '1001'], 2, /--smooth must be an integer from 0 to 1000; got '1001'/);
   });

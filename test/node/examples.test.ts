@@ -124,14 +124,14 @@ describe('examples/notebook', () => {
 });
 
 describe.skipIf(!HAS_DARKNET)('examples/attribution', () => {
-  it('six panels a photo, the photo first, each 0–255; the sheet stacks them; no tensor is left', async () => {
+  it('seven panels a photo, the photo first, each 0–255; the sheet stacks them; no tensor is left', async () => {
     const model = await loadLayersModelFile(DARKNET);
     const net = toNet(model);
     const before = tf.memory().numTensors;
     const photo = await readImage(sharedImages()[0]);
     const x = tf.tidy(() => tf.expandDims(tf.image.resizeBilinear(photo, [64, 64]), 0)) as tf.Tensor4D;
     const row = await attributionRow(net, x, 'leaky_re_lu_15', 2);
-    expect(row.panels.map((p) => p.shape)).toEqual(Array(6).fill([64, 64, 3]));
+    expect(row.panels.map((p) => p.shape)).toEqual(Array(7).fill([64, 64, 3]));
     expect(Array.from(row.panels[0].dataSync())).toEqual(Array.from(x.dataSync()));
     for (const p of row.panels.slice(1)) {
       const [lo, hi] = tf.tidy(() => [tf.min(p).dataSync()[0], tf.max(p).dataSync()[0]]);
@@ -140,7 +140,7 @@ describe.skipIf(!HAS_DARKNET)('examples/attribution', () => {
       expect(hi).toBeLessThanOrEqual(255);
     }
     const sheet = attributionSheet([row]);
-    expect(sheet.shape).toEqual([64, 6 * 64 + 5 * 8, 3]);
+    expect(sheet.shape).toEqual([64, 7 * 64 + 6 * 8, 3]);
     tf.dispose([sheet, photo, x]);
     expect(tf.memory().numTensors).toBe(before);
     net.dispose();

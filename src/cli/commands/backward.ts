@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs-core';
 import { activations } from '../../activations/index';
-import { backward, backwardImage, camImage, gradCam, integratedGradients, smoothBackward, type BackwardFilter } from '../../backward/index';
+import { backward, backwardImage, camImage, gradCam, integratedGradients, occlusion, smoothBackward, type BackwardFilter } from '../../backward/index';
 import { writePng } from '../../image/node-io';
 import type { BackwardRule } from '../../net/types';
 import { choice, COMMON_OPTIONS, int, intList, str, strs } from '../args';
@@ -12,8 +12,8 @@ import { escapeHtml, img, page } from '../html';
 import { listImageFiles, type InputImage } from '../images';
 import { predictionsHtml } from './activations';
 
-/** A backward rule, Integrated Gradients, or Grad-CAM (a heat map over the image instead of a signal). */
-export type ViewMode = BackwardRule | 'integrated' | 'gradcam';
+/** A backward rule, Integrated Gradients, or a heat map over the image (Grad-CAM, occlusion). */
+export type ViewMode = BackwardRule | 'integrated' | 'gradcam' | 'occlusion';
 
 /** Options of {@link backwardViews}. */
 export interface BackwardViewOptions {
@@ -69,6 +69,7 @@ export async function backwardViews(ctx: RunContext, inputs: readonly InputImage
       await writePng(ctx.output.path(inputFile), pixels);
       const view = o.mode === 'gradcam'
         ? tf.tidy(() => camImage(gradCam(ctx.net, batch, { layer: o.camLayer!, channel: unit, target: o.layer }), batch))
+        : o.mode === 'occlusion' ? await occlusionView(ctx, batch, o.layer, unit)
         : await signalView(ctx, batch, { layer: o.layer, channel: unit, mode: o.mode }, o);
       try {
         await writePng(ctx.output.path(viewFile), view);
@@ -77,7 +78,7 @@ export async function backwardViews(ctx: RunContext, inputs: readonly InputImage
       }
       const width = Math.max(112, Math.min(pixels.shape[1], 224));
       const from = onLogits ? `class ${ctx.model.labels[unit]} (${unit})` : `${o.layer} unit ${unit}`;
-      const how = o.mode === 'gradcam' ? `Grad-CAM of ${o.camLayer}`
+      const how = o.mode === 'gradcam' ? `Grad-CAM of ${o.camLayer}` : o.mode === 'occlusion' ? 'occlusion'
         : o.mode === 'integrated' ? `Integrated Gradients, ${o.steps ?? 32} steps`
         : o.smooth ? `${o.mode}, SmoothGrad of ${o.smooth}` : o.mode;
       rows.push(`<tr><td>${img(inputFile, input.id, width)}<small>${escapeHtml(input.id)}</small>${predictionsHtml(ctx, batch)}</td>` +
@@ -89,6 +90,17 @@ export async function backwardViews(ctx: RunContext, inputs: readonly InputImage
   }
   bar.done();
   return `<table>${rows.join('\n')}</table>`;
+}
+
+/** The occlusion map (a patch a sixth of the image, every tenth) over the image, where hiding it costs the unit. */
+async function occlusionView(ctx: RunContext, batch: tf.Tensor4D, layer: string, channel: number): Promise<tf.Tensor3D> {
+  const side = Math.min(batch.shape[1], batch.shape[2]);
+  const { map, drops } = await occlusion(ctx.net, batch, { layer, channel, window: Math.max(1, Math.round(side / 6)), stride: Math.max(1, Math.round(side / 10)) });
+  try {
+    return tf.tidy(() => camImage(tf.relu(map), batch));
+  } finally {
+    tf.dispose([map, drops]);
+  }
 }
 
 /** One signal drawn with the filter: Integrated Gradients, or a backward rule (as SmoothGrad over `o.smooth` noisy copies). */
@@ -104,14 +116,14 @@ async function signalView(ctx: RunContext, batch: tf.Tensor4D, source: { layer: 
   }
 }
 
-const MODES: readonly ViewMode[] = ['guided', 'deconv', 'gradient', 'integrated', 'gradcam'];
+const MODES: readonly ViewMode[] = ['guided', 'deconv', 'gradient', 'integrated', 'gradcam', 'occlusion'];
 const FILTERS: readonly BackwardFilter[] = ['norm', 'normblur', 'raw', 'gray'];
 
 const options = {
   images: { type: 'string', multiple: true, value: 'PATH', help: 'PNG/JPEG files or folders (repeatable). Default for the embedded model: Fashion-MNIST test images.' },
   layer: { type: 'string', value: 'NAME', help: 'the layer the signal starts from. Default: the class logits.' },
   unit: { type: 'string', value: 'N', help: "the unit (class on the logits). Default: each image's strongest unit (its top class)." },
-  mode: { type: 'string', value: 'MODE', help: 'guided | deconv | gradient | integrated (Integrated Gradients) | gradcam. Default guided (guided backprop).' },
+  mode: { type: 'string', value: 'MODE', help: 'guided | deconv | gradient | integrated (Integrated Gradients) | gradcam | occlusion. Default guided (guided backprop).' },
   steps: { type: 'string', value: 'N', help: 'for integrated: points on the path from the mean image. Default 32.' },
   'cam-layer': { type: 'string', value: 'NAME', help: 'for gradcam: the layer of maps it weighs. Default: the last rectifier layer with a spatial map.' },
   filter: { type: 'string', value: 'F', help: 'how the signal is drawn: norm | normblur | raw | gray. Default norm.' },

@@ -1,0 +1,116 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { DeepvisError, checkOption } from '../errors';
+import type { Net } from '../net/types';
+import { yieldToEventLoop } from '../optimize/random';
+
+/** Options for {@link occlusion}. */
+export interface OcclusionOptions {
+  /** The layer of the explained unit. Default `net.logits`. */
+  layer?: string;
+  /** The unit (on the logits, a class). On a layer of maps, its channel's largest value. */
+  channel: number;
+  /** Side of the square patch that is hidden, in pixels. Default: an eighth of the shorter side. */
+  window?: number;
+  /** Pixels between patch positions. Default: half the window. */
+  stride?: number;
+  /** What the patch is filled with: `'mean'` (default, `net.mean`, "zero" in centred pixel space) or `'black'`. */
+  fill?: 'mean' | 'black';
+  /** Occluded images per forward pass. Default 16. */
+  batchSize?: number;
+  /** Called after each forward pass with the positions done and the total. */
+  onProgress?: (done: number, total: number) => void;
+  /** Aborting rejects with an `AbortError` (a DeepvisError with code `ABORTED`) and leaves no tensors. */
+  signal?: AbortSignal;
+}
+
+/** The result of {@link occlusion}: how much the unit drops with each patch hidden. */
+export interface OcclusionMap {
+  /** `[n, rows, cols]`: the unit's value on the image minus its value with the patch at that position hidden. */
+  readonly drops: tf.Tensor3D;
+  /** `[n, h, w]`: each pixel's mean drop over the patches that covered it (0 where none did). */
+  readonly map: tf.Tensor3D;
+}
+
+/**
+ * Occlusion sensitivity (Zeiler & Fergus 2014): a grey patch slides over the image and the
+ * unit's drop is recorded at each position; where hiding the image hurts most is where the
+ * unit's evidence is. Needs no gradient, so it works on any net and backend. Batched: each
+ * forward pass sees `batchSize` occluded copies. The caller owns both tensors.
+ *
+ * @example
+ * ```ts
+ * const { map, drops } = await occlusion(net, photo, { channel: 281, window: 32, stride: 16 });
+ * const overlay = camImage(tf.relu(map), photo);   // red where hiding the photo costs the class most
+ * ```
+ */
+export async function occlusion(net: Net, pixels: tf.Tensor4D, options: OcclusionOptions): Promise<OcclusionMap> {
+  const [n, h, w] = pixels.shape;
+  const {
+    layer = net.logits, channel, window = Math.max(1, Math.round(Math.min(h, w) / 8)), stride = Math.max(1, Math.floor(window / 2)),
+    fill = 'mean', batchSize = 16, onProgress, signal,
+  } = options ?? ({} as OcclusionOptions);
+  checkOption(Number.isInteger(window) && window >= 1 && window <= Math.min(h, w), 'window', `an integer from 1 to ${Math.min(h, w)} (the image's shorter side)`, window);
+  checkOption(Number.isInteger(stride) && stride >= 1, 'stride', 'an integer ≥ 1', stride);
+  checkOption(fill === 'mean' || fill === 'black', 'fill', "'mean' or 'black'", fill);
+  checkOption(Number.isInteger(batchSize) && batchSize >= 1, 'batchSize', 'an integer ≥ 1', batchSize);
+  checkOption(Number.isInteger(channel) && channel >= 0, 'channel', 'an integer ≥ 0', channel);
+  const rows = Math.floor((h - window) / stride) + 1;
+  const cols = Math.floor((w - window) / stride) + 1;
+  const positions = rows * cols;
+  const score = (x: tf.Tensor4D): tf.Tensor1D => {
+    const a = net.forward(x, { taps: [layer] })[layer];
+    const c = a.shape[a.rank - 1];
+    if (channel >= c) throw new DeepvisError('OUT_OF_RANGE', `Channel ${channel} is out of range: layer '${layer}' has ${c} channels (0…${c - 1}).`);
+    const unit = tf.slice(a, a.shape.map((_, i) => (i === a.rank - 1 ? channel : 0)), a.shape.map((s, i) => (i === a.rank - 1 ? 1 : s)));
+    return tf.reshape(a.rank === 4 ? tf.max(unit, [1, 2, 3]) : unit, [-1]) as tf.Tensor1D;
+  };
+  const x = tf.cast(pixels, 'float32') as tf.Tensor4D;
+  const grey = tf.tidy(() => tf.reshape(fill === 'black' ? tf.zeros([3]) : tf.tensor1d([...net.mean]), [1, 1, 1, 3]));
+  // Each position's patch as a 0/1 mask [positions, h, w, 1], made per batch.
+  const masks = (from: number, count: number) => tf.tidy(() => {
+    const m = new Float32Array(count * h * w);
+    for (let p = 0; p < count; p++) {
+      const [r, c] = [Math.floor((from + p) / cols), (from + p) % cols];
+      for (let y = r * stride; y < r * stride + window; y++) m.fill(1, p * h * w + y * w + c * stride, p * h * w + y * w + c * stride + window);
+    }
+    return tf.tensor4d(m, [count, h, w, 1]);
+  });
+  const drops: tf.Tensor1D[] = [];
+  try {
+    for (let i = 0; i < n; i++) {
+      const image = tf.slice(x, [i, 0, 0, 0], [1, h, w, 3]);
+      try {
+        const base = tf.tidy(() => score(image));
+        const parts: tf.Tensor1D[] = [];
+        try {
+          for (let from = 0; from < positions; from += batchSize) {
+            if (signal?.aborted) throw new DeepvisError('ABORTED', 'occlusion was aborted (options.signal).');
+            const count = Math.min(batchSize, positions - from);
+            parts.push(tf.tidy(() => {
+              const m = masks(from, count);
+              return tf.sub(base, score(tf.add(tf.mul(image, tf.sub(1, m)), tf.mul(grey, m)) as tf.Tensor4D)) as tf.Tensor1D;
+            }));
+            onProgress?.(i * positions + from + count, n * positions);
+            await yieldToEventLoop();
+          }
+          drops.push(tf.concat(parts) as tf.Tensor1D);
+        } finally {
+          tf.dispose([base, ...parts]);
+        }
+      } finally {
+        image.dispose();
+      }
+    }
+    return tf.tidy(() => {
+      const all = tf.reshape(tf.stack(drops), [n, rows, cols]) as tf.Tensor3D;
+      // Each pixel: the mean drop of the patches over it, spread by a transposed convolution with a window of ones.
+      const ones = tf.ones([window, window, 1, 1]) as tf.Tensor4D;
+      const spread = (v: tf.Tensor4D) => tf.conv2dTranspose(v, ones, [n, h, w, 1], stride, 'valid');
+      const sum = spread(tf.reshape(all, [n, rows, cols, 1]) as tf.Tensor4D);
+      const cover = spread(tf.ones([n, rows, cols, 1]));
+      return { drops: all, map: tf.reshape(tf.divNoNan(sum, cover), [n, h, w]) as tf.Tensor3D };
+    });
+  } finally {
+    tf.dispose([x, grey, ...drops]);
+  }
+}
