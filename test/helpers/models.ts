@@ -101,3 +101,18 @@ export function sequentialModel(): tfl.Sequential {
   randomizeWeights(model, 3);
   return model;
 }
+
+/** conv·ReLU → conv·ReLU ('maps') → global average pooling → dense ('scores') → softmax: 10×10 RGB, 4 classes. */
+export function gapModel(): tfl.LayersModel {
+  const L = tfl.layers;
+  const init = (seed: number) => tfl.initializers.glorotUniform({ seed });
+  return tfl.sequential({
+    layers: [
+      L.conv2d({ inputShape: [10, 10, 3], filters: 6, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(1), name: 'conv1' }),
+      L.conv2d({ filters: 5, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: init(2), biasInitializer: 'ones', name: 'maps' }),
+      L.globalAveragePooling2d({ name: 'gap' }),
+      L.dense({ units: 4, kernelInitializer: init(3), biasInitializer: 'ones', name: 'scores' }),
+      L.softmax({ name: 'probs' }),
+    ],
+  });
+}

@@ -5,22 +5,7 @@ import { camImage, gradCam, toNet } from '../../src/index';
 import { loadLayersModelFile, readImage } from '../../src/backends/node';
 import { relativeError } from '../helpers/close';
 import { DARKNET, HAS_DARKNET, sharedImages } from '../helpers/shared';
-
-const L = tfl.layers;
-const init = (seed: number) => tfl.initializers.glorotUniform({ seed });
-
-/** conv·ReLU → conv·ReLU ('maps') → global average pooling → dense ('scores') → softmax: 10×10 RGB, 4 classes. */
-function gapNet(): tfl.LayersModel {
-  return tfl.sequential({
-    layers: [
-      L.conv2d({ inputShape: [10, 10, 3], filters: 6, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(1), name: 'conv1' }),
-      L.conv2d({ filters: 5, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: init(2), biasInitializer: 'ones', name: 'maps' }),
-      L.globalAveragePooling2d({ name: 'gap' }),
-      L.dense({ units: 4, kernelInitializer: init(3), biasInitializer: 'ones', name: 'scores' }),
-      L.softmax({ name: 'probs' }),
-    ],
-  });
-}
+import { gapModel } from '../helpers/models';
 
 const values = (t: tf.Tensor) => {
   const v = t.dataSync() as Float32Array;
@@ -33,7 +18,7 @@ describe(`gradCam and the forward's add option (${process.env.DEEPVIS_BACKEND})`
   const toInput = (p: tf.Tensor) => tf.sub(tf.div(p, 127.5), 1);
 
   it('after global average pooling Grad-CAM is CAM: ReLU(Σ_k W[k, c] / (h·w) · A_k), per image', () => {
-    const model = gapNet();
+    const model = gapModel();
     const net = toNet(model, { inputRange: [-1, 1] });
     const before = tf.memory().numTensors;
     const W = model.getLayer('scores').getWeights()[0]; // [5, 4]
@@ -57,7 +42,7 @@ describe(`gradCam and the forward's add option (${process.env.DEEPVIS_BACKEND})`
   });
 
   it('add: a tensor added to a layer reaches every later layer; bad ones are refused', () => {
-    const model = gapNet();
+    const model = gapModel();
     const net = toNet(model, { inputRange: [-1, 1] });
     const delta = tf.randomNormal([2, 5, 5, 5], 0, 1, 'float32', 6);
     const plain = net.forward(pixels, { taps: ['maps', 'scores'] });
@@ -75,7 +60,7 @@ describe(`gradCam and the forward's add option (${process.env.DEEPVIS_BACKEND})`
   });
 
   it('refuses a layer without maps, a unit out of range and bad options', () => {
-    const model = gapNet();
+    const model = gapModel();
     const net = toNet(model, { inputRange: [-1, 1] });
     const before = tf.memory().numTensors;
     expect(() => gradCam(net, pixels, { layer: 'gap', channel: 0 })).toThrowError(/gradCam needs a layer of maps \[n, h, w, c\]; 'gap' gives \[2, 5\]/);
