@@ -10,6 +10,7 @@ import { benchNetGradient } from './net-gradient';
 import { benchLive, benchTopActivations } from './live-and-dataset';
 import { benchPresets } from './optimize';
 import { benchNaive } from './naive';
+import { benchAttribution } from './attribution';
 import { toNet } from '../src/index';
 
 const shared = resolve(process.env.DEEPVIS_SHARED ?? resolve(import.meta.dirname, '../../shared'));
@@ -35,6 +36,7 @@ async function main() {
     rows.push(...(await benchPresets(net, backend, size, backend === 'cpu' ? 3 : 20)));
     rows.push(...(await benchLive(net, backend, size)));
     rows.push(...(await benchTopActivations(net, backend, size, backend === 'cpu' ? 16 : 64)));
+    rows.push(...(await benchAttribution(net, backend, backend === 'cpu' ? 112 : size, 'leaky_re_lu_15')));
     net.dispose();
     const peak = process.memoryUsage().rss / 2 ** 20;
     rows.push({ section: 'memory', backend, metric: 'rss after section', value: peak, unit: 'MiB' });

@@ -18,8 +18,9 @@ export interface GradCamOptions {
  * Grad-CAM (Selvaraju et al. 2017): where in each image a unit's evidence lies, from one
  * layer's maps. Each channel k of `layer` is weighed by the mean over space of the unit
  * score's gradient with respect to it, `α_k = mean_ij ∂y/∂A_kij`, and the map is
- * `ReLU(Σ_k α_k A_k)`. One forward and one backward to `layer` (the gradient is taken there,
- * through `net.forward`'s `add` option, not down to the pixels). Returns `[n, h, w]`, ≥ 0 and
+ * `ReLU(Σ_k α_k A_k)`. One forward and one backward to `layer` (a zero added per channel
+ * there through `net.forward`'s `add` option has `Σ_ij ∂y/∂A_kij` as its gradient; nothing goes
+ * down to the pixels). Returns `[n, h, w]`, ≥ 0 and
  * not normalized; {@link camImage} draws it over the image. The caller owns it.
  *
  * @example
@@ -34,28 +35,42 @@ export function gradCam(net: Net, pixels: tf.Tensor4D, options: GradCamOptions):
   checkOption(typeof target === 'string', 'target', 'a layer name (see net.describe())', target);
   checkOption(size === 'input' || size === 'layer', 'size', "'input' or 'layer'", size);
   checkOption(Number.isInteger(channel) && channel >= 0, 'channel', 'an integer ≥ 0', channel);
-  return tf.tidy(() => {
-    const x = pixels.dtype === 'float32' ? pixels : (tf.cast(pixels, 'float32') as tf.Tensor4D);
-    const maps = net.forward(x, { taps: [layer, target] });
-    const a = maps[layer];
-    const y = maps[target];
-    if (a.rank !== 4) throw new DeepvisError('UNSUPPORTED', `gradCam needs a layer of maps [n, h, w, c]; '${layer}' gives [${a.shape.join(', ')}].`);
-    const units = y.shape[y.rank - 1];
-    if (channel >= units) throw new DeepvisError('OUT_OF_RANGE', `Channel ${channel} is out of range: layer '${target}' has ${units} channels (0…${units - 1}).`);
-    // The gradient at `layer`: a zero added there, differentiated.
-    const score = (d: tf.Tensor) => {
-      const out = net.forward(x, { taps: [target], add: { [layer]: d } })[target];
-      const begin = out.shape.map((_, i) => (i === out.rank - 1 ? channel : 0));
-      const extent = out.shape.map((s, i) => (i === out.rank - 1 ? 1 : s));
-      return tf.sum(tf.slice(out, begin, extent)) as tf.Scalar;
-    };
-    const g = tf.grad(score)(tf.zerosLike(a));
-    const weights = tf.mean(g, [1, 2], true);
-    const cam = tf.relu(tf.sum(tf.mul(weights, a), 3)) as tf.Tensor3D;
-    if (size === 'layer') return cam;
-    const [, h, w] = x.shape;
-    return tf.squeeze(tf.image.resizeBilinear(tf.expandDims(cam, 3) as tf.Tensor4D, [h, w]), [3]) as tf.Tensor3D;
-  });
+  const x = pixels.dtype === 'float32' ? pixels : (tf.cast(pixels, 'float32') as tf.Tensor4D);
+  // The map's channels and the target's units from the layer table; a graph net's table has no
+  // shapes, so one forward finds them there.
+  const [mapShape, targetShape] = [net.layer(layer).outputShape, net.layer(target).outputShape];
+  let [rank, channels, units] = [mapShape.length + 1, mapShape[mapShape.length - 1], targetShape[targetShape.length - 1]];
+  if (mapShape.length === 0 || targetShape.length === 0) {
+    const probe = net.forward(x, { taps: [layer, target] });
+    [rank, channels, units] = [probe[layer].rank, probe[layer].shape[probe[layer].rank - 1], probe[target].shape[probe[target].rank - 1]];
+    tf.dispose(probe);
+  }
+  try {
+    if (rank !== 4) throw new DeepvisError('UNSUPPORTED', `gradCam needs a layer of maps [n, h, w, c]; '${layer}' gives ${rank - 1 === 1 ? 'a vector' : `rank ${rank}`} per image.`);
+    if (channel >= units!) throw new DeepvisError('OUT_OF_RANGE', `Channel ${channel} is out of range: layer '${target}' has ${units} channels (0…${units! - 1}).`);
+    return tf.tidy(() => {
+      // One pass: a zero added per channel at `layer` has the unit's gradient summed over space
+      // as its own gradient, which is all Grad-CAM weighs; the maps come out of the same pass.
+      let maps: tf.Tensor | undefined;
+      const score = (d: tf.Tensor) => {
+        const out = net.forward(x, { taps: [layer, target], add: { [layer]: d } });
+        maps = tf.keep(out[layer]);
+        const y = out[target];
+        const begin = y.shape.map((_, i) => (i === y.rank - 1 ? channel : 0));
+        const extent = y.shape.map((s, i) => (i === y.rank - 1 ? 1 : s));
+        return tf.sum(tf.slice(y, begin, extent)) as tf.Scalar;
+      };
+      const g = tf.grad(score)(tf.zeros([x.shape[0], 1, 1, channels!]));
+      const a = maps!;
+      const [, h, w] = a.shape;
+      const cam = tf.relu(tf.sum(tf.mul(tf.div(g, h! * w!), a), 3)) as tf.Tensor3D;
+      a.dispose();
+      if (size === 'layer') return cam;
+      return tf.squeeze(tf.image.resizeBilinear(tf.expandDims(cam, 3) as tf.Tensor4D, [x.shape[1], x.shape[2]]), [3]) as tf.Tensor3D;
+    });
+  } finally {
+    if (x !== pixels) x.dispose();
+  }
 }
 
 /** Options for {@link camImage}. */

@@ -96,8 +96,10 @@ export interface ForwardOptions {
   rule?: BackwardRule;
   /**
    * Tensors added to layers' outputs as the pass computes them (each the shape of its layer's
-   * output), which every later layer and tap then sees. Differentiating with respect to one
-   * gives the gradient at that layer: `tf.grad(d => score(net.forward(x, { add: { conv5: d } })))(zeros)`.
+   * output, or one that broadcasts to it: `[n, 1, 1, c]` adds per channel), which every later
+   * layer and tap then sees. Differentiating with respect to one gives the gradient at that
+   * layer (summed over the broadcast dimensions):
+   * `tf.grad(d => score(net.forward(x, { add: { conv5: d } })))(zeros)`.
    */
   add?: Readonly<Record<string, tf.Tensor>>;
 }

@@ -51,7 +51,17 @@ describe(`gradCam and the forward's add option (${process.env.DEEPVIS_BACKEND})`
     // scores = GAP(A + δ) W + b: the shift is mean(δ) W.
     const shift = tf.matMul(tf.mean(delta, [1, 2]) as tf.Tensor2D, model.getLayer('scores').getWeights()[0] as tf.Tensor2D);
     expect(relativeError(values(moved.scores), values(tf.add(plain.scores, shift)))).toBeLessThanOrEqual(1e-5);
-    expect(() => net.forward(pixels, { add: { maps: tf.zeros([2, 4, 4, 5]) } })).toThrowError(/The tensor added at 'maps' has shape \[2, 4, 4, 5\]; that layer's output is \[2, 5, 5, 5\]/);
+    // A per-channel tensor broadcasts over space; its gradient is the full one summed over space.
+    const perChannel = tf.randomNormal([2, 1, 1, 5], 0, 1, 'float32', 7);
+    const broad = net.forward(pixels, { taps: ['scores'], add: { maps: perChannel } }).scores;
+    const full = net.forward(pixels, { taps: ['scores'], add: { maps: tf.tile(perChannel, [1, 5, 5, 1]) } }).scores;
+    expect(relativeError(values(broad), values(full))).toBeLessThanOrEqual(1e-6);
+    const f = (d: tf.Tensor) => tf.sum(tf.slice(net.forward(pixels, { taps: ['scores'], add: { maps: d } }).scores, [0, 1], [2, 1]));
+    const gSmall = tf.grad(f)(tf.zeros([2, 1, 1, 5]));
+    const gFull = tf.grad(f)(tf.zeros([2, 5, 5, 5]));
+    expect(relativeError(values(gSmall), values(tf.sum(gFull, [1, 2], true)))).toBeLessThanOrEqual(1e-5);
+    tf.dispose([perChannel, gFull]);
+    expect(() => net.forward(pixels, { add: { maps: tf.zeros([2, 4, 4, 5]) } })).toThrowError(/The tensor added at 'maps' has shape \[2, 4, 4, 5\]; that layer's output is \[2, 5, 5, 5\] \(each dimension must match it or be 1\)/);
     expect(() => net.forward(pixels, { add: { mapz: delta } })).toThrowError(/Unknown layer 'mapz'. Closest names: 'maps'/);
     expect(() => net.forward(pixels, { add: { 'maps/pre': delta } })).toThrowError(/Option 'add' takes layer outputs; 'maps\/pre' is a pre-activation tap/);
     tf.dispose([delta, plain, shift]);
@@ -63,7 +73,7 @@ describe(`gradCam and the forward's add option (${process.env.DEEPVIS_BACKEND})`
     const model = gapModel();
     const net = toNet(model, { inputRange: [-1, 1] });
     const before = tf.memory().numTensors;
-    expect(() => gradCam(net, pixels, { layer: 'gap', channel: 0 })).toThrowError(/gradCam needs a layer of maps \[n, h, w, c\]; 'gap' gives \[2, 5\]/);
+    expect(() => gradCam(net, pixels, { layer: 'gap', channel: 0 })).toThrowError(/gradCam needs a layer of maps \[n, h, w, c\]; 'gap' gives a vector per image/);
     expect(() => gradCam(net, pixels, { layer: 'maps', channel: 4 })).toThrowError(/Channel 4 is out of range: layer 'scores' has 4 channels/);
     expect(() => gradCam(net, pixels, { layer: 'mapps', channel: 0 })).toThrowError(/Unknown layer 'mapps'/);
     expect(() => gradCam(net, pixels, { layer: 'maps', channel: 0, size: 'full' as 'input' })).toThrowError(/Option 'size' must be 'input' or 'layer'/);
