@@ -31,3 +31,10 @@ export async function onBackend(name: string, fn: () => import('@tensorflow/tfjs
   }
   return tf.tensor(values, shape);
 }
+
+/** A tensor's values, read and the tensor disposed. */
+export function takeValues(t: tf.Tensor): Float32Array {
+  const v = t.dataSync() as Float32Array;
+  t.dispose();
+  return v;
+}

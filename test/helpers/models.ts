@@ -116,3 +116,22 @@ export function gapModel(): tfl.LayersModel {
     ],
   });
 }
+
+/**
+ * A small scorer on 12×12 RGB: conv (5 filters, ReLU or linear) → with `maps`, a second conv
+ * ('maps', 4 filters) → 2×2 average pooling → flatten → dense ('scores', `units`).
+ */
+export function scorerModel({ relu, maps = false, units = 4 }: { relu: boolean; maps?: boolean; units?: number }): tfl.LayersModel {
+  const L = tfl.layers;
+  const init = (seed: number) => tfl.initializers.glorotUniform({ seed });
+  const activation = relu ? 'relu' : 'linear';
+  return tfl.sequential({
+    layers: [
+      L.conv2d({ inputShape: [12, 12, 3], filters: 5, kernelSize: 3, padding: 'same', activation, kernelInitializer: init(1), biasInitializer: 'ones', name: 'conv' }),
+      ...(maps ? [L.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation, kernelInitializer: init(4), name: 'maps' })] : []),
+      L.averagePooling2d({ poolSize: 2, name: 'pool' }),
+      L.flatten({ name: 'flat' }),
+      L.dense({ units, kernelInitializer: init(2), name: 'scores' }),
+    ],
+  });
+}

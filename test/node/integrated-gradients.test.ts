@@ -1,33 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
 import { integratedGradients, toNet, type Net } from '../../src/index';
-import { loadLayersModelFile, readImage } from '../../src/backends/node';
-import { relativeError } from '../helpers/close';
+import { loadLayersModelFile } from '../../src/backends/node';
+import { relativeError, takeValues as values } from '../helpers/close';
+import { scorerModel } from '../helpers/models';
+import { photoAndTop } from '../helpers/photos';
 import { DARKNET, HAS_DARKNET, sharedImages } from '../helpers/shared';
-
-const L = tfl.layers;
-const init = (seed: number) => tfl.initializers.glorotUniform({ seed });
-
-/** conv → (ReLU or nothing) → conv ('maps') → avg-pool → dense ('scores'): 12×12 RGB to 4 scores. */
-function smallNet(relu: boolean): tfl.LayersModel {
-  const activation = relu ? 'relu' : 'linear';
-  return tfl.sequential({
-    layers: [
-      L.conv2d({ inputShape: [12, 12, 3], filters: 5, kernelSize: 3, padding: 'same', activation, kernelInitializer: init(1), biasInitializer: 'ones', name: 'conv' }),
-      L.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation, kernelInitializer: init(4), name: 'maps' }),
-      L.averagePooling2d({ poolSize: 2, name: 'pool' }),
-      L.flatten({ name: 'flat' }),
-      L.dense({ units: 4, kernelInitializer: init(2), name: 'scores' }),
-    ],
-  });
-}
-
-const values = (t: tf.Tensor) => {
-  const v = t.dataSync() as Float32Array;
-  t.dispose();
-  return v;
-};
 
 /** f(x) for one unit of a tap: the class score, or a map's value at [y, x]. */
 function unitValue(net: Net, x: tf.Tensor4D, layer: string, channel: number, at?: readonly [number, number]): number {
@@ -42,7 +20,7 @@ describe(`integratedGradients (${process.env.DEEPVIS_BACKEND})`, () => {
   const pixels = tf.randomUniform([1, 12, 12, 3], 0, 255, 'float32', 3) as tf.Tensor4D;
 
   it('on a linear net one step is exact: (x − x₀) ⊙ ∇f, adding up to f(x) − f(x₀)', async () => {
-    const model = smallNet(false);
+    const model = scorerModel({ relu: false, maps: true });
     const net = toNet(model, { inputRange: [-1, 1] });
     const ig = await integratedGradients(net, pixels, { channel: 1, steps: 1, baseline: 'black' });
     const sum = tf.tidy(() => tf.sum(ig).dataSync()[0]);
@@ -54,7 +32,7 @@ describe(`integratedGradients (${process.env.DEEPVIS_BACKEND})`, () => {
   });
 
   it('on a ReLU net equals the Riemann sum of plain tfjs-layers gradients along the path', async () => {
-    const model = smallNet(true);
+    const model = scorerModel({ relu: true, maps: true });
     const net = toNet(model, { inputRange: [-1, 1] });
     const before = tf.memory().numTensors;
     const got = values(await integratedGradients(net, pixels, { channel: 2, steps: 4, batchSize: 3 }));
@@ -72,7 +50,7 @@ describe(`integratedGradients (${process.env.DEEPVIS_BACKEND})`, () => {
   });
 
   it('on a map: the unit at its strongest position, fixed along the path; a given baseline; a batch', async () => {
-    const model = smallNet(true);
+    const model = scorerModel({ relu: true, maps: true });
     const net = toNet(model, { inputRange: [-1, 1] });
     const a = net.forward(pixels, { taps: ['maps'] }).maps;
     const index = tf.tidy(() => tf.argMax(tf.reshape(tf.slice(a, [0, 0, 0, 3], [1, -1, -1, 1]), [-1])).dataSync()[0]);
@@ -93,7 +71,7 @@ describe(`integratedGradients (${process.env.DEEPVIS_BACKEND})`, () => {
   });
 
   it('reports progress, aborts, refuses bad options and leaves no tensors', async () => {
-    const model = smallNet(true);
+    const model = scorerModel({ relu: true, maps: true });
     const net = toNet(model, { inputRange: [-1, 1] });
     const before = tf.memory().numTensors;
     const seen: number[] = [];
@@ -117,16 +95,14 @@ describe(`integratedGradients (${process.env.DEEPVIS_BACKEND})`, () => {
   it.skipIf(!HAS_DARKNET)('on Darknet-Tiny and a real photo the shares add up to the change in the class score', async () => {
     const model = await loadLayersModelFile(DARKNET);
     const net = toNet(model, { inputRange: [0, 1] });
-    const photo = await readImage(sharedImages()[0]);
-    const x = tf.tidy(() => tf.expandDims(tf.image.resizeBilinear(photo, [64, 64]), 0)) as tf.Tensor4D;
-    const top = tf.tidy(() => tf.argMax(net.predict(x), 1).dataSync()[0]);
+    const { x, top } = await photoAndTop(net, sharedImages()[0], 64);
     const ig = await integratedGradients(net, x, { channel: top, steps: 64, batchSize: 16 });
     const sum = tf.tidy(() => tf.sum(ig).dataSync()[0]);
     const grey = tf.tidy(() => tf.mul(tf.onesLike(x), tf.reshape(tf.tensor1d([...net.mean]), [1, 1, 1, 3]))) as tf.Tensor4D;
     const delta = unitValue(net, x, net.logits, top) - unitValue(net, grey, net.logits, top);
     console.log(`[integratedGradients] class ${top}: Σ shares ${sum.toFixed(3)}, f(x) − f(x₀) ${delta.toFixed(3)}`);
     expect(Math.abs(sum - delta) / Math.abs(delta)).toBeLessThan(0.05);
-    tf.dispose([photo, x, ig, grey]);
+    tf.dispose([x, ig, grey]);
     net.dispose();
     model.dispose();
   }, 120_000);

@@ -1,32 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
 import { backward, toNet } from '../../src/index';
 import { smoothBackward } from '../../src/backward/smooth';
-import { loadLayersModelFile, readImage } from '../../src/backends/node';
-import { relativeError } from '../helpers/close';
+import { loadLayersModelFile } from '../../src/backends/node';
+import { relativeError, takeValues as values } from '../helpers/close';
+import { scorerModel } from '../helpers/models';
+import { photoAndTop } from '../helpers/photos';
 import { DARKNET, HAS_DARKNET, sharedImages } from '../helpers/shared';
-
-const L = tfl.layers;
-const init = (seed: number) => tfl.initializers.glorotUniform({ seed });
-
-/** conv → (ReLU or nothing) → avg-pool → dense: 12×12 RGB to 4 scores. */
-function smallNet(relu: boolean): tfl.LayersModel {
-  return tfl.sequential({
-    layers: [
-      L.conv2d({ inputShape: [12, 12, 3], filters: 5, kernelSize: 3, padding: 'same', activation: relu ? 'relu' : 'linear', kernelInitializer: init(1), biasInitializer: 'ones', name: 'conv' }),
-      L.averagePooling2d({ poolSize: 2, name: 'pool' }),
-      L.flatten({ name: 'flat' }),
-      L.dense({ units: 4, kernelInitializer: init(2), name: 'scores' }),
-    ],
-  });
-}
-
-const values = (t: tf.Tensor) => {
-  const v = t.dataSync() as Float32Array;
-  t.dispose();
-  return v;
-};
 
 /** Total variation of a map's L2 norm over colours, relative to its mean: how speckled it is. */
 function speckle(g: tf.Tensor4D): number {
@@ -44,7 +24,7 @@ describe(`smoothBackward: SmoothGrad over backward (${process.env.DEEPVIS_BACKEN
   const unit = { layer: 'scores', channel: 2 };
 
   it('on a linear net the gradient is the same everywhere, so any noise gives the plain gradient', async () => {
-    const model = smallNet(false);
+    const model = scorerModel({ relu: false });
     const net = toNet(model, { inputRange: [-1, 1] });
     const plain = values(backward(net, pixels, unit));
     const smooth = values(await smoothBackward(net, pixels, { ...unit, samples: 4, noise: 0.5 }));
@@ -54,7 +34,7 @@ describe(`smoothBackward: SmoothGrad over backward (${process.env.DEEPVIS_BACKEN
   });
 
   it('equals the average of plain tfjs-layers gradients at the same noisy images; noise 0 gives backward', async () => {
-    const model = smallNet(true);
+    const model = scorerModel({ relu: true });
     const net = toNet(model, { inputRange: [-1, 1] });
     const samples = 5;
     const noise = 0.2;
@@ -79,7 +59,7 @@ describe(`smoothBackward: SmoothGrad over backward (${process.env.DEEPVIS_BACKEN
   });
 
   it('reports progress, aborts, refuses bad options and leaves no tensors', async () => {
-    const model = smallNet(true);
+    const model = scorerModel({ relu: true });
     const net = toNet(model, { inputRange: [-1, 1] });
     const before = tf.memory().numTensors;
     const seen: number[] = [];
@@ -101,15 +81,13 @@ describe(`smoothBackward: SmoothGrad over backward (${process.env.DEEPVIS_BACKEN
   it.skipIf(!HAS_DARKNET)('on Darknet-Tiny and a real photo, the smoothed gradient is far less speckled than the plain one', async () => {
     const model = await loadLayersModelFile(DARKNET);
     const net = toNet(model, { inputRange: [0, 1] });
-    const photo = await readImage(sharedImages()[0]);
-    const x = tf.tidy(() => tf.expandDims(tf.image.resizeBilinear(photo, [64, 64]), 0)) as tf.Tensor4D;
-    const top = tf.tidy(() => tf.argMax(net.predict(x), 1).dataSync()[0]);
+    const { x, top } = await photoAndTop(net, sharedImages()[0], 64);
     const plain = backward(net, x, { layer: net.logits, channel: top });
     const smooth = await smoothBackward(net, x, { layer: net.logits, channel: top, samples: 32 });
     const [a, b] = [speckle(plain), speckle(smooth)];
     console.log(`[smoothBackward] speckle plain ${a.toFixed(3)}, smooth ${b.toFixed(3)}`);
     expect(b, `speckle plain ${a.toFixed(3)}, smooth ${b.toFixed(3)}`).toBeLessThan(0.85 * a);
-    tf.dispose([photo, x, plain, smooth]);
+    tf.dispose([x, plain, smooth]);
     net.dispose();
     model.dispose();
   }, 120_000);
