@@ -30,6 +30,11 @@ export class DeepvisError extends Error {
   }
 }
 
+/** Throws ABORTED (named `AbortError`) when `signal` has fired: "`what` was aborted (options.signal)." */
+export function throwIfAborted(signal: AbortSignal | undefined, what: string): void {
+  if (signal?.aborted) throw new DeepvisError('ABORTED', `${what} was aborted (options.signal).`);
+}
+
 /** Levenshtein distance, for "did you mean" suggestions. */
 function editDistance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, j) => j);

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DeepvisError, checkOption } from '../errors';
 import type { Net } from '../net/types';
+import { lastAxisChannel } from './attribution-parts';
 
 /** Options for {@link gradCam}. */
 export interface GradCamOptions {
@@ -55,10 +56,7 @@ export function gradCam(net: Net, pixels: tf.Tensor4D, options: GradCamOptions):
       const score = (d: tf.Tensor) => {
         const out = net.forward(x, { taps: [layer, target], add: { [layer]: d } });
         maps = tf.keep(out[layer]);
-        const y = out[target];
-        const begin = y.shape.map((_, i) => (i === y.rank - 1 ? channel : 0));
-        const extent = y.shape.map((s, i) => (i === y.rank - 1 ? 1 : s));
-        return tf.sum(tf.slice(y, begin, extent)) as tf.Scalar;
+        return tf.sum(lastAxisChannel(out[target], channel)) as tf.Scalar;
       };
       const g = tf.grad(score)(tf.zeros([x.shape[0], 1, 1, channels!]));
       const a = maps!;

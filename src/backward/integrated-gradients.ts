@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { DeepvisError, checkOption } from '../errors';
+import { DeepvisError, checkOption, throwIfAborted } from '../errors';
 import type { Net } from '../net/types';
 import { yieldToEventLoop } from '../optimize/random';
+import { accumulate, fillPixel, lastAxisChannel } from './attribution-parts';
 import { backward } from './backward';
 
 /** Options for {@link integratedGradients}. */
@@ -54,7 +55,8 @@ export async function integratedGradients(net: Net, pixels: tf.Tensor4D, options
     throw new DeepvisError('BAD_SHAPE', `Option 'baseline' must be [1, ${h}, ${w}, 3] like the image; got [${baseline.shape.join(', ')}].`);
   }
   const x = tf.cast(pixels, 'float32') as tf.Tensor4D;
-  const start = tf.tidy(() => (fixedBaseline ? tf.cast(baseline, 'float32') : tf.mul(tf.ones([1, h, w, 3]), baseline === 'black' ? tf.zeros([3]) : tf.tensor1d([...net.mean]))));
+  // [1, h, w, 3], or one pixel [1, 1, 1, 3] that broadcasts.
+  const start = fixedBaseline ? tf.cast(baseline, 'float32') : fillPixel(net, baseline);
   const parts: tf.Tensor4D[] = [];
   let result: tf.Tensor4D | undefined;
   try {
@@ -66,16 +68,14 @@ export async function integratedGradients(net: Net, pixels: tf.Tensor4D, options
         let sum: tf.Tensor4D | null = null;
         try {
           for (let k = 0; k < steps; k += batchSize) {
-            if (signal?.aborted) throw new DeepvisError('ABORTED', 'integratedGradients was aborted (options.signal).');
+            throwIfAborted(signal, 'integratedGradients');
             const m = Math.min(batchSize, steps - k);
             const g = tf.tidy(() => {
               const alphas = tf.reshape(tf.div(tf.add(tf.range(k, k + m), 0.5), steps), [m, 1, 1, 1]);
               const path = tf.add(start, tf.mul(alphas, tf.sub(image, start))) as tf.Tensor4D;
               return tf.sum(backward(net, path, { layer, channel, at: where }), 0, true) as tf.Tensor4D;
             });
-            const previous: tf.Tensor4D | null = sum;
-            sum = previous ? (tf.add(previous, g) as tf.Tensor4D) : g;
-            if (previous) tf.dispose([previous, g]);
+            sum = accumulate(sum, g);
             onProgress?.(i * steps + k + m, n * steps);
             await yieldToEventLoop();
           }
@@ -102,7 +102,7 @@ function strongestPosition(net: Net, image: tf.Tensor4D, layer: string, channel:
     if (a.rank !== 4) return 'max';
     const [, , w, c] = a.shape;
     if (!(Number.isInteger(channel) && channel >= 0 && channel < c)) return 'max'; // backward says what is wrong
-    const index = tf.argMax(tf.reshape(tf.slice(a, [0, 0, 0, channel], [1, -1, -1, 1]), [-1])).dataSync()[0];
+    const index = tf.argMax(tf.reshape(lastAxisChannel(a, channel), [-1])).dataSync()[0];
     return [Math.floor(index / w), index % w];
   });
 }

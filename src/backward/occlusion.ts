@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { DeepvisError, checkOption } from '../errors';
+import { DeepvisError, checkOption, throwIfAborted } from '../errors';
 import type { Net } from '../net/types';
 import { yieldToEventLoop } from '../optimize/random';
+import { fillPixel, lastAxisChannel } from './attribution-parts';
 
 /** Options for {@link occlusion}. */
 export interface OcclusionOptions {
@@ -61,11 +62,11 @@ export async function occlusion(net: Net, pixels: tf.Tensor4D, options: Occlusio
     const a = net.forward(x, { taps: [layer] })[layer];
     const c = a.shape[a.rank - 1];
     if (channel >= c) throw new DeepvisError('OUT_OF_RANGE', `Channel ${channel} is out of range: layer '${layer}' has ${c} channels (0…${c - 1}).`);
-    const unit = tf.slice(a, a.shape.map((_, i) => (i === a.rank - 1 ? channel : 0)), a.shape.map((s, i) => (i === a.rank - 1 ? 1 : s)));
+    const unit = lastAxisChannel(a, channel);
     return tf.reshape(a.rank === 4 ? tf.max(unit, [1, 2, 3]) : unit, [-1]) as tf.Tensor1D;
   };
   const x = tf.cast(pixels, 'float32') as tf.Tensor4D;
-  const grey = tf.tidy(() => tf.reshape(fill === 'black' ? tf.zeros([3]) : tf.tensor1d([...net.mean]), [1, 1, 1, 3]));
+  const grey = fillPixel(net, fill);
   // Each position's patch as a 0/1 mask [positions, h, w, 1], made per batch.
   const masks = (from: number, count: number) => tf.tidy(() => {
     const m = new Float32Array(count * h * w);
@@ -84,7 +85,7 @@ export async function occlusion(net: Net, pixels: tf.Tensor4D, options: Occlusio
         const parts: tf.Tensor1D[] = [];
         try {
           for (let from = 0; from < positions; from += batchSize) {
-            if (signal?.aborted) throw new DeepvisError('ABORTED', 'occlusion was aborted (options.signal).');
+            throwIfAborted(signal, 'occlusion');
             const count = Math.min(batchSize, positions - from);
             parts.push(tf.tidy(() => {
               const m = masks(from, count);

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { constant } from '../constant';
-import { DeepvisError, checkOption } from '../errors';
+import { checkOption, throwIfAborted } from '../errors';
 import type { Net } from '../net/types';
 import { yieldToEventLoop } from '../optimize/random';
+import { accumulate } from './attribution-parts';
 import { backward, type BackwardOptions } from './backward';
 
 /** Options for {@link smoothBackward}: those of {@link backward}, plus the noise. */
@@ -46,14 +47,12 @@ export async function smoothBackward(net: Net, pixels: tf.Tensor4D, options: Smo
   let sum: tf.Tensor4D | null = null;
   try {
     for (let i = 0; i < samples; i++) {
-      if (signal?.aborted) throw new DeepvisError('ABORTED', 'smoothBackward was aborted (options.signal).');
+      throwIfAborted(signal, 'smoothBackward');
       const g = tf.tidy(() => {
         const noisy = tf.add(x, tf.mul(tf.randomNormal(x.shape, 0, 1, 'float32', noiseSeed * 100_003 + i), sigma)) as tf.Tensor4D;
         return backward(net, noisy, rest);
       });
-      const previous: tf.Tensor4D | null = sum;
-      sum = previous ? (tf.add(previous, g) as tf.Tensor4D) : g;
-      if (previous) tf.dispose([previous, g]);
+      sum = accumulate(sum, g);
       onProgress?.(i + 1, samples);
       if (i + 1 < samples) await yieldToEventLoop();
     }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { DeepvisError, checkOption } from '../errors';
+import { DeepvisError, checkOption, throwIfAborted } from '../errors';
 import type { Net } from '../net/types';
 import { offer, type TopEntry } from './top-k';
 
@@ -79,9 +79,7 @@ export async function topActivations(
   let pending: DatasetImage[] = [];
   let seen = 0;
   let batches = 0;
-  const aborted = () => {
-    if (signal?.aborted) throw new DeepvisError('ABORTED', 'topActivations was aborted (options.signal).');
-  };
+  const aborted = () => throwIfAborted(signal, 'topActivations');
 
   const flush = async () => {
     const batch = pending;
