@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { loadDefaultModel, DEFAULT_MODEL_INFO, DEFAULT_MODEL_LABELS } from '../default-model/index';
 import { DeepvisError } from '../errors';
+import { parseLabels } from '../image/labels';
 import { fileHandler } from '../net/load-file';
 import { toNet } from '../net/to-net';
 import type { Net } from '../net/types';
@@ -33,13 +34,13 @@ function classCount(net: Net): number {
   return shape[shape.length - 1] ?? 0;
 }
 
-/** Reads `labels.json` (an array of names, one per class) beside a model, if present and the right length. */
+/** Reads `labels.json` beside a model (any form `parseLabels` takes), if present and one name per class. */
 async function readLabels(path: string, classes: number, warn: (text: string) => void): Promise<string[] | null> {
   if (!existsSync(path)) return null;
   try {
-    const labels = JSON.parse(await readFile(path, 'utf8'));
-    if (Array.isArray(labels) && labels.length === classes && labels.every((l) => typeof l === 'string')) return labels;
-    warn(`ignoring ${path}: expected an array of ${classes} strings`);
+    const labels = parseLabels(await readFile(path, 'utf8'));
+    if (labels.length === classes) return labels;
+    warn(`ignoring ${path}: it names ${labels.length} classes; the model has ${classes}`);
   } catch (e) {
     warn(`ignoring ${path}: ${(e as Error).message}`);
   }
@@ -129,8 +130,8 @@ async function fetchLabels(url: string, classes: number): Promise<string[] | nul
   try {
     const response = await fetch(url);
     if (!response.ok) return null;
-    const labels = await response.json();
-    return Array.isArray(labels) && labels.length === classes && labels.every((l) => typeof l === 'string') ? labels : null;
+    const labels = parseLabels(await response.text());
+    return labels.length === classes ? labels : null;
   } catch {
     return null;
   }
