@@ -2,3 +2,4 @@ export { toNet } from './to-net';
 export { IMAGENET_MEAN } from './pixel-space';
 export { PRE_ACTIVATION } from './types';
 export type { Net, LayerInfo, LayerGeometry, ActivationKind, BackwardRule, InputRange, ToNetOptions, ForwardOptions } from './types';
+export { receptiveField, type ReceptiveField, type ReceptiveFieldOptions } from './receptive-field';
