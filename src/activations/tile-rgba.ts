@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { asChannelMap } from './grid';
+import { asChannelMap } from '../util/grid';
 import { gridSpec, tileActivations, tileOptions, type TileOptions } from './tile';
 import { float32Values, tileArraysRgba, tilesOnArrays } from './tile-arrays';
 
