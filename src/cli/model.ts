@@ -8,7 +8,7 @@ import { DeepvisError } from '../errors';
 import { parseLabels } from '../image/labels';
 import { fileHandler } from '../net/load-file';
 import { toNet } from '../net/to-net';
-import type { Net } from '../net/types';
+import type { InputRange, Net } from '../net/types';
 import { CliError, EXIT, inputError } from './errors';
 
 /** A model ready for the commands: its Net, class names, and how to name it. */
@@ -38,9 +38,7 @@ function classCount(net: Net): number {
 async function readLabels(path: string, classes: number, warn: (text: string) => void): Promise<string[] | null> {
   if (!existsSync(path)) return null;
   try {
-    const labels = parseLabels(await readFile(path, 'utf8'));
-    if (labels.length === classes) return labels;
-    warn(`ignoring ${path}: it names ${labels.length} classes; the model has ${classes}`);
+    return parseLabels(await readFile(path, 'utf8'), classes);
   } catch (e) {
     warn(`ignoring ${path}: ${(e as Error).message}`);
   }
@@ -129,9 +127,7 @@ async function loadFromUrl(spec: string): Promise<{ model: unknown; labelsUrl: s
 async function fetchLabels(url: string, classes: number): Promise<string[] | null> {
   try {
     const response = await fetch(url);
-    if (!response.ok) return null;
-    const labels = parseLabels(await response.text());
-    return labels.length === classes ? labels : null;
+    return response.ok ? parseLabels(await response.text(), classes) : null;
   } catch {
     return null;
   }
@@ -149,7 +145,7 @@ async function fetchLabels(url: string, classes: number): Promise<string[] | nul
  * m.dispose();
  * ```
  */
-export async function loadModel(spec: string | undefined, inputRange: readonly [number, number] | undefined, warn: (text: string) => void): Promise<LoadedModel> {
+export async function loadModel(spec: string | undefined, inputRange: InputRange | undefined, warn: (text: string) => void): Promise<LoadedModel> {
   let model: unknown;
   let labels: string[] | null = null;
   let labelsFrom: (classes: number) => Promise<string[] | null>;

@@ -1,63 +1,65 @@
 import { closestNames, DeepvisError, formatValue } from '../errors';
 import type { Net } from '../net/types';
 
-/** Field names that hold a class's name in an array of label objects, most specific first. */
-const NAME_FIELDS = ['name', 'label', 'className', 'class_name', 'class', 'title', 'displayName', 'display_name'] as const;
+/** Fields a label object may name its class by, in the order they are tried. */
+const NAME_FIELDS = ['name', 'label', 'className', 'class_name', 'displayName', 'display_name', 'title', 'class'] as const;
 
-/** A class name out of one entry of a labels file: a string, a Keras `[wnid, name]` pair, or an object's name field. */
-function entryName(entry: unknown, where: string): string {
+/** A class name out of one entry: a name (or number), a Keras `[wnid, name]` pair, or an object's name field. */
+function entryName(entry: unknown, at: string): string {
   if (typeof entry === 'string') return entry;
+  if (typeof entry === 'number') return String(entry);
   if (Array.isArray(entry) && entry.length > 0 && entry.every((x) => typeof x === 'string')) return entry[entry.length - 1] as string;
-  if (entry !== null && typeof entry === 'object') {
+  if (entry !== null && typeof entry === 'object' && !Array.isArray(entry)) {
     for (const field of NAME_FIELDS) {
       const v = (entry as Record<string, unknown>)[field];
       if (typeof v === 'string') return v;
     }
   }
   const shown = formatValue(entry);
-  throw new DeepvisError('BAD_VALUE', `Labels entry ${where} has no class name: ${shown.length > 80 ? `${shown.slice(0, 77)}…` : shown}. ` +
-    `Give strings, [wnid, name] pairs, or objects with a ${NAME_FIELDS.slice(0, 3).map((f) => `'${f}'`).join('/')} field.`);
+  throw new DeepvisError('BAD_VALUE', `Label ${at} is ${shown.length > 80 ? `${shown.slice(0, 77)}…` : shown}: give a name, [id, name], or an object with a 'name' (or 'label') field.`);
 }
 
-/** The class index an entry of an array of label objects states (`index`, `id`, `classIndex`), if any. */
+/** The class index an object entry states in `index` / `classIndex`, if any. */
 function statedIndex(entry: unknown): number | undefined {
   if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) return undefined;
-  for (const field of ['index', 'id', 'classIndex', 'class_index']) {
+  for (const field of ['index', 'classIndex', 'class_index']) {
     const v = (entry as Record<string, unknown>)[field];
     if (Number.isInteger(v)) return v as number;
   }
   return undefined;
 }
 
-/** Names in index order from `[index, name]` pairs that must cover 0…n-1 exactly once. */
-function byIndex(pairs: readonly (readonly [number, string])[], what: string): string[] {
+/** Names ordered by the indices the entries state, when those number 0…n-1 once each; else `null`. */
+function byStatedIndex(entries: readonly unknown[]): string[] | null {
+  const indices = entries.map(statedIndex);
+  const seen = new Set(indices);
+  if (entries.length === 0 || seen.size !== entries.length || !indices.every((i) => i !== undefined && i >= 0 && i < entries.length)) return null;
   const names: string[] = [];
-  for (const [i, name] of pairs) {
-    if (!(i >= 0 && i < pairs.length) || names[i] !== undefined) {
-      throw new DeepvisError('BAD_VALUE', `Labels ${what} must number the classes 0…${pairs.length - 1} once each; got ${i} (${formatValue(name)}).`);
-    }
-    names[i] = name;
-  }
+  entries.forEach((e, k) => { names[indices[k]!] = entryName(e, `#${k}`); });
   return names;
 }
 
 /**
  * Class names, one per logit in output order, from the common forms of a labels file: a
- * JSON array of strings; a JSON array of objects with a name field (`name`, `label`,
- * `className`…; ordered by their `index`/`id` when every entry has one); Keras's
- * `imagenet_class_index.json` (`{"0": ["n01440764", "tench"], …}`) or any object from
- * index to name; or plain text, one name per line. Takes the file's text or its parsed
- * JSON. Anything else is a `DeepvisError` (`BAD_VALUE`) saying which entry is wrong.
+ * JSON array of names; an array of objects with a name field (`name`, `label`,
+ * `className`, `displayName`…; in the order of their `index` fields when those number the
+ * classes 0…n-1, else as listed); `[wnid, name]` pairs; Keras's
+ * `imagenet_class_index.json` (`{"0": ["n01440764", "tench"], …}`) or any object keyed by
+ * class index (indices it skips are `''`); or plain text, one name per line. Takes the
+ * file's text or its parsed JSON. With `classes`, a list of another length is an error; so
+ * is anything else (`DeepvisError` `BAD_VALUE` naming the entry).
  *
  * @example
  * ```ts
  * parseLabels('["tench", "goldfish"]');                                  // ['tench', 'goldfish']
- * parseLabels({ 0: ['n01440764', 'tench'], 1: ['n01443537', 'goldfish'] });   // the same
+ * parseLabels({ 0: ['n01440764', 'tench'], 1: ['n01443537', 'goldfish'] }, 2);   // the same
  * parseLabels('tench\ngoldfish\n');                                      // the same
+ * parseLabels([{ id: 7, name: 'tench' }, { id: 9, name: 'goldfish' }]);  // the same
  * ```
  */
-export function parseLabels(source: string | unknown): string[] {
+export function parseLabels(source: unknown, classes?: number): string[] {
   let data: unknown = source;
+  let fromText = false;
   if (typeof source === 'string') {
     const text = source.replace(/^\uFEFF/, '').trim();
     if (text.startsWith('[') || text.startsWith('{')) {
@@ -68,27 +70,29 @@ export function parseLabels(source: string | unknown): string[] {
       }
     } else {
       data = text === '' ? [] : text.split(/\r?\n/).map((line) => line.trim());
+      fromText = true;
     }
   }
   let names: string[];
   if (Array.isArray(data)) {
-    const indices = data.map(statedIndex);
-    names = indices.length > 0 && indices.every((i) => i !== undefined)
-      ? byIndex(data.map((e, k) => [indices[k]!, entryName(e, `#${k}`)] as const), 'objects with an index')
-      : data.map((e, k) => entryName(e, `#${k}`));
+    names = byStatedIndex(data) ?? data.map((e, k) => entryName(e, `#${k}`));
   } else if (data !== null && typeof data === 'object') {
-    const entries = Object.entries(data as Record<string, unknown>);
-    if (!entries.every(([k]) => /^\d+$/.test(k))) {
-      const bad = entries.find(([k]) => !/^\d+$/.test(k))![0];
-      throw new DeepvisError('BAD_VALUE', `A labels object must map class indices ("0", "1", …) to names; got the key ${formatValue(bad)}.`);
+    names = [];
+    for (const [k, v] of Object.entries(data as Record<string, unknown>)) {
+      const i = /^\d+$/.test(k) ? Number(k) : NaN;
+      if (!(i <= 1e6)) throw new DeepvisError('BAD_VALUE', `Labels given as an object must be keyed by class index ("0", "1", …); got the key ${formatValue(k)}.`);
+      names[i] = entryName(v, `"${k}"`);
     }
-    names = byIndex(entries.map(([k, v]) => [Number(k), entryName(v, `"${k}"`)] as const), 'object keys');
+    names = Array.from(names, (n) => n ?? '');
   } else {
-    throw new DeepvisError('BAD_VALUE', `Labels must be a JSON array, a JSON object from index to name, or text with one name per line; got ${formatValue(data)}.`);
+    throw new DeepvisError('BAD_VALUE', `Labels must be a JSON array of names, an object { "index": name }, or text with one name per line; got ${formatValue(data)}.`);
   }
   if (names.length === 0) throw new DeepvisError('BAD_VALUE', 'The labels are empty: give one class name per logit.');
-  const blank = names.findIndex((n) => n.trim() === '');
-  if (blank >= 0) throw new DeepvisError('BAD_VALUE', `Labels entry #${blank} is an empty name: give one class name per logit (no blank lines).`);
+  const blank = fromText ? names.indexOf('') : -1;
+  if (blank >= 0) throw new DeepvisError('BAD_VALUE', `Line ${blank + 1} of the labels text is empty: give one class name per line, no blank lines.`);
+  if (classes !== undefined && names.length !== classes) {
+    throw new DeepvisError('BAD_VALUE', `The labels list has ${names.length} names but the model has ${classes} classes: give one name per class.`);
+  }
   return names;
 }
 

@@ -100,17 +100,19 @@ describe('parseLabels', () => {
     expect(parseLabels('\uFEFFtench\r\ngoldfish\n')).toEqual(['tench', 'goldfish']);
     expect(parseLabels([{ label: 'tench' }, { name: 'goldfish', wnid: 'n01443537' }])).toEqual(['tench', 'goldfish']);
     expect(parseLabels([{ index: 1, name: 'goldfish' }, { index: 0, name: 'tench' }])).toEqual(['tench', 'goldfish']);
+    expect(parseLabels([{ id: 7, name: 'tench' }, { id: 9, name: 'goldfish' }])).toEqual(['tench', 'goldfish']);
   });
 
   it('refuses what it cannot read, naming the entry (never "[object Object]")', () => {
     const noName = thrown(() => parseLabels([{ name: 'tench' }, { wnid: 'n01443537', score: 3 }]));
     expect(noName.code).toBe('BAD_VALUE');
-    expect(noName.message).toMatch(/entry #1 has no class name: \{"wnid":"n01443537","score":3\}/);
+    expect(noName.message).toMatch(/Label #1 is \{"wnid":"n01443537","score":3\}: give a name/);
     expect(noName.message).not.toMatch(/object Object/);
-    expect(thrown(() => parseLabels('{"0": "a", "2": "b"}')).message).toMatch(/0…1 once each; got 2/);
-    expect(thrown(() => parseLabels('{"tench": 0}')).message).toMatch(/class indices.*got the key 'tench'/);
+    expect(parseLabels('{"0": "a", "2": "b"}')).toEqual(['a', '', 'b']);
+    expect(thrown(() => parseLabels(['a', 'b'], 3)).message).toBe('The labels list has 2 names but the model has 3 classes: give one name per class.');
+    expect(thrown(() => parseLabels('{"tench": 0}')).message).toMatch(/keyed by class index.*got the key 'tench'/);
     expect(thrown(() => parseLabels('[1, 2')).message).toMatch(/does not parse/);
-    expect(thrown(() => parseLabels('a\n\nb')).message).toMatch(/#1 is an empty name/);
+    expect(thrown(() => parseLabels('a\n\nb')).message).toMatch(/Line 2 of the labels text is empty/);
     expect(thrown(() => parseLabels(42)).code).toBe('BAD_VALUE');
   });
 
