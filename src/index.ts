@@ -1,10 +1,12 @@
 // The public face of deepvis: re-exports only.
 export * from './net/index';
-export * from './objectives/index';
+// Objectives as one namespace (`objectives.channel`, `objectives.add`…); the two used on their own stay top-level.
+export * as objectives from './objectives/index';
+export { classLogit, objective, type Objective, type BoundObjective, type ChannelAt, type ChannelOptions, type CustomObjectiveOptions } from './objectives/index';
 export * from './regularizers/index';
 export * from './optimize/index';
 export * from './activations/index';
-export * from './backward/index';
+export * from './attribution/index';
 export * from './dataset/index';
 export * from './default-model/index';
 export { displayImage, norm01c, IMAGE_DISPLAYS, type ImageDisplay } from './image/display';

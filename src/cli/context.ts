@@ -1,7 +1,7 @@
 import { useNodeBackend, type NodeBackendName } from '../backends/node';
-import type { LayerInfo, Net } from '../net/types';
+import type { Net } from '../net/types';
 import { choice, inputRange, int, str, type Values } from './args';
-import { CliError, EXIT, inputError, usageError } from './errors';
+import { inputError, usageError } from './errors';
 import { fashionMnistSamples, generatedInputs, imageInputs, type InputImage } from './images';
 import { loadModel, type LoadedModel } from './model';
 import { openOutput, type Output } from './output';
@@ -115,28 +115,7 @@ export async function withRun(
   }
 }
 
-/** `true` for a layer whose output is a map `[h, w, c]`. */
-export const isSpatial = (l: LayerInfo) => l.outputShape.length === 3 && l.className !== 'InputLayer';
-const isRectifier = (l: LayerInfo) => l.activation === 'relu' || l.activation === 'relu6' || l.activation === 'leakyRelu';
-
-/**
- * Layers worth showing as activation grids: the spatial layers that end in a rectifier
- * (every spatial layer if none do), at most `max`, spread evenly from first to last.
- */
-export function showcaseLayers(net: Net, max: number): string[] {
-  const spatial = net.layers.filter(isSpatial);
-  const rect = spatial.filter(isRectifier);
-  const pool = rect.length > 0 ? rect : spatial;
-  if (pool.length <= max) return pool.map((l) => l.name);
-  return Array.from({ length: max }, (_, i) => pool[Math.round((i * (pool.length - 1)) / (max - 1 || 1))].name);
-}
-
-/** The last spatial rectifier layer (or spatial layer): where units are most "semantic" yet still have positions. */
-export function lastSpatialLayer(net: Net): string {
-  const layers = showcaseLayers(net, Number.MAX_SAFE_INTEGER);
-  if (layers.length === 0) throw new CliError(EXIT.model, 'This model has no spatial layers (no [h, w, c] maps) to show.');
-  return layers[layers.length - 1];
-}
+export { showcaseLayers, lastSpatialLayer } from '../net/shortlist';
 
 /**
  * The layers `--layer` names (comma-separated), each checked against the net (an unknown

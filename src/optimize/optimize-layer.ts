@@ -3,7 +3,7 @@ import { DeepvisError, checkOption } from '../errors';
 import { toNet } from '../net/index';
 import type { Net } from '../net/types';
 import { channel, type ChannelAt } from '../objectives/index';
-import { assembleGrid } from '../activations/grid';
+import { assembleGrid } from '../util/grid';
 import { TILE_PADDING_COLOR } from '../activations/tile';
 import { tileLayout, type TileLayout } from '../activations/tile-layout';
 import { displayImage, IMAGE_DISPLAYS, type ImageDisplay } from '../image/display';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DeepvisError, checkOption } from '../errors';
-import { seededNormal } from './random';
+import { seededNormal } from '../util/random';
 
 /** How the loop's image starts: the toolbox's names, or your own 0–255 RGB pixels. */
 export type StartImage = 'mean_plus_rand' | 'mean' | 'randu' | tf.Tensor;

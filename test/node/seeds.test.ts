@@ -6,8 +6,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { toNet } from '../../src/net/index';
 import { channel, classLogit } from '../../src/objectives/index';
 import { optimizeLayer, optimizeUnit, randomSearch, startImage } from '../../src/optimize/index';
-import { seededNormal } from '../../src/optimize/random';
-import { smoothBackward } from '../../src/backward/smooth';
+import { seededNormal } from '../../src/util/random';
+import { smoothBackward } from '../../src/attribution/smooth';
 import { sequentialModel } from '../helpers/models';
 
 const values = (t: tf.Tensor) => Array.from(t.dataSync());

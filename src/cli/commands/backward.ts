@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs-core';
 import { activations } from '../../activations/index';
-import { backward, backwardImage, camImage, gradCam, integratedGradients, occlusion, smoothBackward, type BackwardFilter } from '../../backward/index';
+import { backward, backwardImage, camImage, gradCam, integratedGradients, occlusion, smoothBackward, type BackwardFilter } from '../../attribution/index';
 import { writePng } from '../../image/node-io';
 import type { BackwardRule } from '../../net/types';
 import { choice, COMMON_OPTIONS, int, intList, str, strs } from '../args';

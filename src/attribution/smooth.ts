@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { constant } from '../constant';
 import { checkOption, throwIfAborted } from '../errors';
 import type { Net } from '../net/types';
-import { seededNormal, yieldToEventLoop } from '../optimize/random';
+import { seededNormal, yieldToEventLoop } from '../util/random';
 import { accumulate } from './attribution-parts';
 import { backward, type BackwardOptions } from './backward';
 
