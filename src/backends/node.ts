@@ -14,6 +14,7 @@ import { selectBackend, type BackendInfo } from './info';
 // Only tfjs-core inside: safe to import where the wasm backend is not installed.
 import { setUpWasm } from './wasm-setup';
 import { installDawnWebGpu } from './node-webgpu';
+import { quietCpuBackend } from './tfjs-internals';
 
 export type { BackendInfo } from './info';
 export { readImage, decodeImage, encodePng, writePng, readLabels } from '../image/node-io';
@@ -38,6 +39,7 @@ const candidates: { name: NodeBackendName; pkg: string; load: (named: boolean) =
  * `@tensorflow/tfjs-node`, then WebGPU through the `webgpu` package (Dawn) where it finds a
  * hardware GPU, then wasm, then cpu; or the one named. Says which in `detail`.
  * On wasm it registers the missing convolution gradient kernels first (see `registerWasmGradientKernels`).
+ * tfjs's own advice to install tfjs-node (printed by its cpu backend) is left out: `detail` says what was skipped.
  *
  * @example
  * ```ts
@@ -59,6 +61,7 @@ export async function useNodeBackend(backend: NodeBackendName | 'auto' = 'auto')
     }
     if (tf.findBackend(c.name) || tf.engine().registryFactory[c.name]) {
       if (c.name === 'wasm') setUpWasm();
+      quietCpuBackend();
       const found = typeof note === 'string' ? ` ${note}` : '';
       return selectBackend(c.name, `${c.name} from ${c.pkg}${found}${tried.length ? `; skipped ${tried.join(', ')}` : ''}`);
     }

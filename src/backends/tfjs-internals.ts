@@ -49,3 +49,22 @@ export function releaseTape(): void {
   for (const node of state.activeTape) tf.dispose(node.saved ?? []);
   state.activeTape = null;
 }
+
+/**
+ * tfjs's cpu backend prints a banner advising tfjs-node on its first tensor in Node; deepvis
+ * says which backend it picked and what it skipped instead. Marks the registered cpu backend
+ * as already used, so the banner never prints (a private flag of tfjs-backend-cpu 4.22).
+ * Does nothing when the cpu backend is not registered.
+ *
+ * @example
+ * ```ts
+ * await import('@tensorflow/tfjs-backend-cpu');
+ * quietCpuBackend();                  // no "Hi, looks like you are running TensorFlow.js in Node.js"
+ * ```
+ */
+export function quietCpuBackend(): void {
+  if (!tf.engine().registryFactory.cpu) return;
+  tfjsInternalsMatch();
+  const cpu = tf.findBackend('cpu') as unknown as { firstUse?: unknown } | null;
+  if (cpu && typeof cpu.firstUse === 'boolean') cpu.firstUse = false;
+}
