@@ -23,23 +23,53 @@ export const NORMBLUR_SIGMA = 4;
 /** Options for {@link backwardImage}. */
 export interface BackwardImageOptions {
   /**
-   * Scale by this percentile (0–100, numpy's linear interpolation) of the magnitudes instead
-   * of the largest, clipping what lies above: a few extreme pixels then no longer leave the
-   * rest dark (Smilkov et al. show SmoothGrad clipped at 99). Default 100: the largest.
+   * Scale by this percentile (0–100, numpy's linear interpolation) of the magnitudes,
+   * clipping what lies above, so that a few extreme pixels do not leave the rest dark
+   * (Smilkov et al. clip SmoothGrad at 99). Default {@link BACKWARD_PERCENTILE} (99.5); 100
+   * scales by the largest.
    */
   percentile?: number;
+  /**
+   * Display gamma on the scaled magnitudes (sign kept): `|v|^gamma`. Below 1 it lifts the
+   * faint structure of sparse maps (guided backprop) out of black. Default
+   * {@link BACKWARD_GAMMA} (0.5); 1 is linear.
+   */
+  gamma?: number;
 }
 
 /**
+ * The default scale of {@link backwardImage}: the 99.5th percentile of the magnitudes. On
+ * Darknet-Tiny's views of photos the largest magnitude is far above the rest, and scaling by
+ * it leaves the picture black.
+ *
+ * @example
+ * ```ts
+ * backwardImage(g, 'norm', { percentile: BACKWARD_PERCENTILE });   // the same as backwardImage(g, 'norm')
+ * ```
+ */
+export const BACKWARD_PERCENTILE = 99.5;
+
+/**
+ * The default display gamma of {@link backwardImage} (square root).
+ *
+ * @example
+ * ```ts
+ * backwardImage(g, 'norm', { percentile: 100, gamma: 1 });   // linear, scaled by the largest: the paper's look
+ * ```
+ */
+export const BACKWARD_GAMMA = 0.5;
+
+/**
  * A backward signal (from {@link backward}) as an RGB `[h, w, 3]` float32 image 0–255:
- * - `raw`: the signed sum over colour channels, scaled by its largest magnitude, zero
- *   black, negative red, positive green;
- * - `gray`: the mean over colour channels, signed and centred: zero is 127.5, the largest
+ * - `raw`: the signed sum over colour channels, zero black, negative red, positive green;
+ * - `gray`: the mean over colour channels, signed and centred: zero is 127.5, the scale's
  *   magnitude 0 or 255;
- * - `norm`: the L2 norm over colour channels, scaled so the largest is 255;
- * - `normblur`: the norm blurred with a Gaussian of sigma 4 (reflect borders), then scaled.
- * An all-zero signal gives black (`gray`: 127.5). With `percentile` below 100 the scale is
- * that percentile of the magnitudes, and values beyond it clip. The caller owns the result.
+ * - `norm`: the L2 norm over colour channels;
+ * - `normblur`: the norm blurred with a Gaussian of sigma 4 (reflect borders).
+ * Each is scaled by a percentile of its magnitudes (`percentile`, default 99.5; values
+ * beyond it clip), then shown through `gamma` (default 0.5, sign kept), so the views are
+ * readable by default; `{ percentile: 100, gamma: 1 }` scales linearly by the largest. An
+ * all-zero signal gives black (`gray`: 127.5). The caller owns the result.
  *
  * @example
  * ```ts
@@ -50,9 +80,10 @@ export interface BackwardImageOptions {
  * ```
  */
 export function backwardImage(signal: tf.Tensor, filter: BackwardFilter, options: BackwardImageOptions = {}): tf.Tensor3D {
-  const { percentile = 100 } = options;
+  const { percentile = BACKWARD_PERCENTILE, gamma = BACKWARD_GAMMA } = options;
   checkOption(FILTERS.includes(filter), 'filter', "'raw', 'gray', 'norm' or 'normblur'", filter);
   checkOption(Number.isFinite(percentile) && percentile > 0 && percentile <= 100, 'percentile', 'a number above 0, at most 100', percentile);
+  checkOption(Number.isFinite(gamma) && gamma > 0, 'gamma', 'a number above 0', gamma);
   if (!signal || !Array.isArray(signal.shape)) throw new DeepvisError('BAD_VALUE', `Expected a tf.Tensor backward signal; got ${typeof signal}.`);
   const s = signal.shape;
   if (!((signal.rank === 3 && s[2] === 3) || (signal.rank === 4 && s[0] === 1 && s[3] === 3))) {
@@ -62,9 +93,11 @@ export function backwardImage(signal: tf.Tensor, filter: BackwardFilter, options
     const [h, w] = s.slice(-3);
     const x = tf.reshape(tf.cast(signal, 'float32'), [h, w, 3]);
     // v over its largest magnitude, or over a percentile of the magnitudes and clipped to ±1.
-    const scaled = (v: tf.Tensor) => percentile === 100
+    const linear = (v: tf.Tensor) => percentile === 100
       ? tf.divNoNan(v, tf.max(tf.abs(v)))
       : tf.clipByValue(tf.divNoNan(v, tf.reshape(rowPercentile(tf.reshape(tf.abs(v), [1, -1]) as tf.Tensor2D, percentile), [])), -1, 1);
+    // |v|^gamma with the sign kept (v is in [-1, 1]).
+    const scaled = (v: tf.Tensor) => (gamma === 1 ? linear(v) : tf.tidy(() => { const u = linear(v); return tf.mul(tf.sign(u), tf.pow(tf.abs(u), constant(gamma))); }));
     switch (filter) {
       case 'raw': {
         const v = scaled(tf.sum(x, 2, true));

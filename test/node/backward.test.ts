@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { toNet, type BackwardRule } from '../../src/index';
-import { backward, backwardImage } from '../../src/attribution/index';
+import { backward, backwardImage, BACKWARD_GAMMA, BACKWARD_PERCENTILE } from '../../src/attribution/index';
 import { relativeError } from '../helpers/close';
 import { errorOf } from '../helpers/errors';
 
@@ -143,8 +143,9 @@ describe(`backwardImage display filters (${backend})`, () => {
   // Two pixels: signal (1, 2, −6) and (0.5, 0.5, 0.5).
   const signal = tf.tensor4d([1, 2, -6, 0.5, 0.5, 0.5], [1, 1, 2, 3]);
   afterAll(() => signal.dispose());
+  // Linear and scaled by the largest (the defaults clip at a percentile and show a gamma: tested below).
   const rgb = (f: Parameters<typeof backwardImage>[1], s: tf.Tensor = signal) => {
-    const img = backwardImage(s, f);
+    const img = backwardImage(s, f, { percentile: 100, gamma: 1 });
     const out = { shape: img.shape, values: Array.from(img.dataSync()) };
     img.dispose();
     return out;
@@ -188,7 +189,7 @@ describe(`backwardImage display filters (${backend})`, () => {
     // Norms 1, 2, 3, 4, 100 along a row: the 75th percentile is 4 (position 3), the 50th 3.
     const row = tf.tidy(() => tf.reshape(tf.mul(tf.tensor2d([[1], [2], [3], [4], [100]]), tf.tensor2d([[1, 0, 0]])), [1, 5, 3]));
     const norm = (percentile: number) => {
-      const img = backwardImage(row, 'norm', { percentile });
+      const img = backwardImage(row, 'norm', { percentile, gamma: 1 });
       const v = Array.from(img.dataSync()).filter((_, i) => i % 3 === 0);
       img.dispose();
       return v;
@@ -198,10 +199,24 @@ describe(`backwardImage display filters (${backend})`, () => {
     expect(relativeError(norm(60), [1, 2, 3, 3.4, 3.4].map((v) => Math.min(255, (255 * v) / 3.4)))).toBeLessThan(1e-6);
     expect(relativeError(norm(100), [1, 2, 3, 4, 100].map((v) => 2.55 * v))).toBeLessThan(1e-6);
     // Signed filters clip at ±1 of the scale: raw's sums −3, 1.5 over the 50th percentile 2.25.
-    const raw = backwardImage(signal, 'raw', { percentile: 50 });
+    const raw = backwardImage(signal, 'raw', { percentile: 50, gamma: 1 });
     expect(relativeError(Array.from(raw.dataSync()), [255, 0, 0, 0, (255 * 1.5) / 2.25, 0])).toBeLessThan(1e-6);
     expect(() => backwardImage(signal, 'norm', { percentile: 0 })).toThrowError(/Option 'percentile' must be a number above 0, at most 100; got 0/);
     tf.dispose([row, raw]);
+  });
+
+  it('by default: scaled by the 99.5th percentile, shown through gamma 0.5 with the sign kept', () => {
+    expect([BACKWARD_PERCENTILE, BACKWARD_GAMMA]).toEqual([99.5, 0.5]);
+    // raw: sums −3 and 1.5; the 99.5th percentile of |−3|, |1.5| is 1.5 + 0.995 · 1.5 = 2.9925.
+    const raw = backwardImage(signal, 'raw');
+    const p = 1.5 + 0.995 * 1.5;
+    expect(relativeError(Array.from(raw.dataSync()), [255 * Math.min(1, 3 / p) ** 0.5, 0, 0, 0, 255 * (1.5 / p) ** 0.5, 0])).toBeLessThan(1e-6);
+    // gray: means −1 and 0.5, the scale 0.5 + 0.995 · 0.5; the sign survives the gamma.
+    const gray = backwardImage(signal, 'gray');
+    const q = 0.5 + 0.995 * 0.5;
+    expect(relativeError(Array.from(gray.dataSync()).filter((_, i) => i % 3 === 0), [127.5 - 127.5 * Math.min(1, 1 / q) ** 0.5, 127.5 + 127.5 * (0.5 / q) ** 0.5])).toBeLessThan(1e-6);
+    expect(() => backwardImage(signal, 'norm', { gamma: 0 })).toThrowError(/Option 'gamma' must be a number above 0; got 0/);
+    tf.dispose([raw, gray]);
   });
 
   it('an all-zero signal is black (gray: mid grey), not NaN', () => {
