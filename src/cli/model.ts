@@ -8,7 +8,8 @@ import { DeepvisError } from '../errors';
 import { parseLabels } from '../image/labels';
 import { fileHandler } from '../net/load-file';
 import { toNet } from '../net/to-net';
-import type { InputRange, Net } from '../net/types';
+import type { GraphModelLike } from '../net/graph-model';
+import type { InputRange, Model, Net } from '../net/types';
 import { CliError, EXIT, inputError } from './errors';
 
 /** A model ready for the commands: its Net, class names, and how to name it. */
@@ -60,8 +61,8 @@ function modelJsonPath(spec: string): string {
 }
 
 /** Loads a tfjs GraphModel through @tensorflow/tfjs-converter, which is optional. */
-async function loadGraphModel(source: string | tf.io.IOHandler): Promise<unknown> {
-  let converter: { loadGraphModel(s: string | tf.io.IOHandler): Promise<unknown> };
+async function loadGraphModel(source: string | tf.io.IOHandler): Promise<Model> {
+  let converter: { loadGraphModel(s: string | tf.io.IOHandler): Promise<GraphModelLike> };
   // A variable specifier: bundlers leave the optional package out of the CLI bundle.
   const converterPackage = '@tensorflow/tfjs-converter';
   try {
@@ -73,7 +74,7 @@ async function loadGraphModel(source: string | tf.io.IOHandler): Promise<unknown
 }
 
 /** Loads a model from a path (LayersModel or GraphModel), turning file errors into CLI messages. */
-async function loadFromFile(spec: string): Promise<{ model: unknown; labelsPath: string }> {
+async function loadFromFile(spec: string): Promise<{ model: Model; labelsPath: string }> {
   const path = modelJsonPath(spec);
   let json: { format?: string; modelTopology?: { node?: unknown } };
   try {
@@ -93,7 +94,7 @@ async function loadFromFile(spec: string): Promise<{ model: unknown; labelsPath:
 }
 
 /** Loads a model from an http(s) URL. */
-async function loadFromUrl(spec: string): Promise<{ model: unknown; labelsUrl: string }> {
+async function loadFromUrl(spec: string): Promise<{ model: Model; labelsUrl: string }> {
   let url: URL;
   try {
     url = new URL(spec);
@@ -146,7 +147,7 @@ async function fetchLabels(url: string, classes: number): Promise<string[] | nul
  * ```
  */
 export async function loadModel(spec: string | undefined, inputRange: InputRange | undefined, warn: (text: string) => void): Promise<LoadedModel> {
-  let model: unknown;
+  let model: Model;
   let labels: string[] | null = null;
   let labelsFrom: (classes: number) => Promise<string[] | null>;
   if (spec === undefined) {

@@ -7,7 +7,7 @@ import { withRuledRectifiers } from './graph-rules';
 import { pixelMapping } from './pixel-space';
 import type { ActivationKind, ForwardOptions, LayerInfo, Net, ToNetOptions } from './types';
 
-/** The public surface of a tfjs-converter GraphModel that deepvis uses. */
+/** The part of a tfjs-converter `GraphModel` deepvis uses (a real `GraphModel` is one). */
 export interface GraphModelLike {
   readonly inputs: readonly { name: string; shape?: number[] }[];
   readonly outputNodes: readonly string[];

@@ -11,7 +11,7 @@ import { pixelMapping } from './pixel-space';
 import { prepareBackwardKernel } from './conv-grad';
 import { graphModelToNet, isGraphModel } from './graph-model';
 import { checkPixels } from './check-pixels';
-import { PRE_ACTIVATION, type ForwardOptions, type LayerInfo, type Net, type ToNetOptions } from './types';
+import { PRE_ACTIVATION, type ForwardOptions, type LayerInfo, type Model, type Net, type ToNetOptions } from './types';
 
 /** One step of the compiled forward pass. */
 interface Step {
@@ -35,7 +35,7 @@ interface Step {
  * console.log(net.describe());
  * ```
  */
-export function toNet(model: unknown, options: ToNetOptions = {}): Net {
+export function toNet(model: Model, options: ToNetOptions = {}): Net {
   if (isGraphModel(model)) return graphModelToNet(model, options);
   if (!isLayersModel(model)) {
     throw new DeepvisError('BAD_VALUE', 'toNet expects a tfjs LayersModel (tf.loadLayersModel, tf.sequential, tf.model) or GraphModel (tf.loadGraphModel).');

@@ -1,4 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import type { GraphModelLike } from './graph-model';
 
 /**
  * The nonlinearity a layer ends in. Backward rules (deconv, guided backprop) act on the
@@ -136,3 +138,13 @@ export interface Net {
   /** `true` after {@link Net.dispose}. */
   readonly disposed: boolean;
 }
+
+/**
+ * The models deepvis compiles: a tfjs-layers `LayersModel` (`tf.loadLayersModel`,
+ * `tf.sequential`, `tf.model`) or a tfjs-converter `GraphModel` (`loadGraphModel`; typed by
+ * the part deepvis uses, so tfjs-converter stays optional).
+ */
+export type Model = LayersModel | GraphModelLike;
+
+/** What the tools take: a compiled {@link Net}, or a {@link Model} they compile (default options) for the call and release after. */
+export type NetOrModel = Net | Model;

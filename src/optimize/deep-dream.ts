@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DeepvisError, checkOption } from '../errors';
 import { toNet } from '../net/index';
-import type { Net } from '../net/types';
+import type { Net, NetOrModel } from '../net/types';
 import { add, channel, layerNorm, type Objective } from '../objectives/index';
 import { isNet, type OptimizeOptions, type StepInfo } from './loop';
 import { optimizeUnits } from './optimize-unit';
@@ -30,9 +30,9 @@ export interface DeepDreamOptions extends Omit<OptimizeOptions, 'start' | 'size'
   /** Steps per octave. Default 20. */
   steps?: number;
   /** Default 20 (constant; with `lrScale: 'caffenet'` the first step of each octave moves each value by about 1.7 in RMS). */
-  lr?: OptimizeOptions['lr'];
+  lr?: NonNullable<OptimizeOptions['lr']>;
   /** Default none: the photo is the prior. Any r_θ operator works (blur, decay…). */
-  regularizers?: OptimizeOptions['regularizers'];
+  regularizers?: NonNullable<OptimizeOptions['regularizers']>;
   /** Called after every step of every octave, awaited. */
   onStep?: (info: StepInfo, octave: DreamOctave) => void | Promise<void>;
 }
@@ -82,7 +82,7 @@ function octaveSizes(h: number, w: number, octaves: number, octaveScale: number)
  * tf.dispose([photo, dream]);
  * ```
  */
-export async function deepDream(netOrModel: unknown, pixels: tf.Tensor, options: DeepDreamOptions = {}): Promise<tf.Tensor3D> {
+export async function deepDream(netOrModel: NetOrModel, pixels: tf.Tensor, options: DeepDreamOptions = {}): Promise<tf.Tensor3D> {
   checkOption(pixels instanceof tf.Tensor, 'pixels', 'a tensor of 0–255 RGB pixels [h, w, 3] or [1, h, w, 3]', pixels);
   if (pixels.isDisposed) throw new DeepvisError('DISPOSED', 'deepDream: the pixels tensor was already disposed.');
   const ok = (pixels.rank === 3 && pixels.shape[2] === 3) || (pixels.rank === 4 && pixels.shape[0] === 1 && pixels.shape[3] === 3);

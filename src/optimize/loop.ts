@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DeepvisError, checkOption } from '../errors';
 import { toNet } from '../net/index';
-import type { Net } from '../net/types';
+import type { Net, NetOrModel } from '../net/types';
 import type { BoundObjective, Objective } from '../objectives/index';
 import type { Regularizer, RegularizerContext } from '../regularizers/index';
 import { LR_SCALES, objectiveScale, stepSize, toLrPolicy, type LrPolicy, type LrScale } from './lr';
@@ -134,7 +134,7 @@ function plan(net: Net, options: OptimizeOptions): Plan {
  * for await (const s of optimizeLoop(net, [classLogit(1), classLogit(2)], { steps: 50 })) console.log(s.activations);
  * ```
  */
-export async function* optimizeLoop(netOrModel: unknown, objectives: readonly Objective[], options: OptimizeOptions = {}): AsyncGenerator<StepInfo, void> {
+export async function* optimizeLoop(netOrModel: NetOrModel, objectives: readonly Objective[], options: OptimizeOptions = {}): AsyncGenerator<StepInfo, void> {
   checkOption(Array.isArray(objectives) && objectives.length > 0 && objectives.every((o) => o && typeof o.bind === 'function'),
     'objectives', 'a non-empty array of Objectives', objectives);
   const owned = !isNet(netOrModel);

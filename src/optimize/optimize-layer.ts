@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DeepvisError, checkOption } from '../errors';
 import { toNet } from '../net/index';
-import type { Net } from '../net/types';
+import type { Net, NetOrModel } from '../net/types';
 import { channel, type ChannelAt } from '../objectives/index';
 import { assembleGrid } from '../util/grid';
 import { TILE_PADDING_COLOR } from '../activations/tile';
@@ -72,7 +72,7 @@ function runSize(net: Net, options: OptimizeOptions): [number, number] {
  * sheet.dispose();
  * ```
  */
-export async function optimizeLayer(netOrModel: unknown, layer: string, options: OptimizeLayerOptions = {}): Promise<LayerSheet> {
+export async function optimizeLayer(netOrModel: NetOrModel, layer: string, options: OptimizeLayerOptions = {}): Promise<LayerSheet> {
   const { channels: wanted, at, batchSize = 16, padding = 1, keepImages = false, display = 'norm01c', onProgress, ...loop } = options;
   checkOption(typeof layer === 'string', 'layer', 'a layer name', layer);
   checkOption(Number.isInteger(batchSize) && batchSize >= 1, 'batchSize', 'an integer ≥ 1', batchSize);

@@ -1,5 +1,6 @@
 import { checkOption } from '../errors';
 import type { Objective } from '../objectives/index';
+import type { NetOrModel } from '../net/types';
 import { optimizeLoop, type OptimizeOptions, type OptimizeResult, type StepInfo } from './loop';
 
 /**
@@ -15,7 +16,7 @@ import { optimizeLoop, type OptimizeOptions, type OptimizeResult, type StepInfo 
  * r.image.dispose(); r.last.dispose();
  * ```
  */
-export async function optimizeUnit(netOrModel: unknown, objective: Objective, options: OptimizeOptions = {}): Promise<OptimizeResult> {
+export async function optimizeUnit(netOrModel: NetOrModel, objective: Objective, options: OptimizeOptions = {}): Promise<OptimizeResult> {
   const [result] = await optimizeUnits(netOrModel, [objective], options);
   return result;
 }
@@ -29,7 +30,7 @@ export async function optimizeUnit(netOrModel: unknown, objective: Objective, op
  * const results = await optimizeUnits(net, [classLogit(1), classLogit(2)], { steps: 200, size: 128 });
  * ```
  */
-export async function optimizeUnits(netOrModel: unknown, objectives: readonly Objective[], options: OptimizeOptions = {}): Promise<OptimizeResult[]> {
+export async function optimizeUnits(netOrModel: NetOrModel, objectives: readonly Objective[], options: OptimizeOptions = {}): Promise<OptimizeResult[]> {
   checkOption(Array.isArray(objectives), 'objectives', 'an array of Objectives', objectives);
   let results: OptimizeResult[] = [];
   for await (const info of optimizeLoop(netOrModel, objectives, options)) {
@@ -51,6 +52,6 @@ export async function optimizeUnits(netOrModel: unknown, objectives: readonly Ob
  * }
  * ```
  */
-export function optimizeUnitSteps(netOrModel: unknown, objective: Objective, options: OptimizeOptions = {}): AsyncGenerator<StepInfo, void> {
+export function optimizeUnitSteps(netOrModel: NetOrModel, objective: Objective, options: OptimizeOptions = {}): AsyncGenerator<StepInfo, void> {
   return optimizeLoop(netOrModel, [objective], options);
 }

@@ -1,5 +1,6 @@
 import { checkOption } from '../errors';
 import type { Objective } from '../objectives/index';
+import type { NetOrModel } from '../net/types';
 import { l2Decay, blurEvery, clipSmallNorm, clipSmallContribution, type Regularizer } from '../regularizers/index';
 import { optimizeUnit } from './optimize-unit';
 import type { OptimizeOptions, OptimizeResult } from './loop';
@@ -77,7 +78,7 @@ export function regularizersFor(p: SearchParams): Regularizer[] {
  * console.log(trials[0].params);
  * ```
  */
-export async function randomSearch(netOrModel: unknown, objective: Objective, options: RandomSearchOptions): Promise<SearchTrial[]> {
+export async function randomSearch(netOrModel: NetOrModel, objective: Objective, options: RandomSearchOptions): Promise<SearchTrial[]> {
   const trials = options.trials ?? 10;
   checkOption(Number.isInteger(trials) && trials >= 1, 'trials', 'an integer ≥ 1', trials);
   checkOption(typeof options.score === 'function', 'score', 'a function (result, params) => number', options.score);

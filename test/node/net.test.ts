@@ -231,6 +231,6 @@ describe('errors a person can act on', () => {
 
   it('rejects a bad inputRange and a non-model', () => {
     expect(() => toNet(sequentialModel(), { inputRange: [1, 1] })).toThrowError(/Option 'inputRange' must be \[lo, hi\]/);
-    expect(() => toNet({})).toThrowError(/toNet expects a tfjs LayersModel/);
+    expect(() => toNet({} as never)).toThrowError(/toNet expects a tfjs LayersModel/);
   });
 });
