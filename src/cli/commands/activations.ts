@@ -29,6 +29,7 @@ export async function activationGrids(ctx: RunContext, inputs: readonly InputIma
   for (const [i, input] of inputs.entries()) {
     const pixels = await input.load();
     const cells: string[] = [];
+    const grids: string[] = [];
     let predictions = '';
     try {
       const batch = tf.expandDims(pixels, 0) as tf.Tensor4D;
@@ -44,7 +45,7 @@ export async function activationGrids(ctx: RunContext, inputs: readonly InputIma
             const file = `${dir}/${i}-${safeName(layer)}.png`;
             try {
               await writePng(ctx.output.path(file), grid);
-              cells.push(`<td>${figure(file, `${layer} (${acts[layer].shape.slice(1).join('×')})`, Math.min(Math.max(grid.shape[1], 160), 320))}</td>`);
+              grids.push(`${figure(file, `${layer} (${acts[layer].shape.slice(1).join('×')})`, Math.min(Math.max(grid.shape[1], 160), 320))}`);
             } finally {
               grid.dispose();
             }
@@ -58,7 +59,7 @@ export async function activationGrids(ctx: RunContext, inputs: readonly InputIma
     } finally {
       pixels.dispose();
     }
-    rows.push(`<tr>${cells.join('')}</tr>`);
+    rows.push(`<tr>${cells.join('')}<td><div class="grids">${grids.join('')}</div></td></tr>`);
     bar.update(i + 1, input.id);
   }
   bar.done();
@@ -94,7 +95,7 @@ export const activationsCommand: Command = {
       const size = runSize(ctx.net, values, 224);
       const inputs = spread(runInputs(ctx, files, size, 1), limit);
       const body = await activationGrids(ctx, inputs, layers, 'activations', boost);
-      const facts = [`model ${ctx.model.name}`, `backend ${ctx.backend}`, `${size[0]}×${size[1]}`, `${inputs.length} images`];
+      const facts = [`model ${ctx.model.name}`, `backend ${ctx.backendName}`, `${size[0]}×${size[1]}`, `${inputs.length} images`];
       await writeFile(ctx.output.path('index.html'), page('deepvis activations', facts, [{
         title: 'Layer activations',
         intro: `Layers ${layers.map((l) => `<code>${escapeHtml(l)}</code>`).join(', ')}: each channel a gray tile, white = the layer's highest value${boost ? `, boost ${boost}` : ''}.`,

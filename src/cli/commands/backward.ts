@@ -64,7 +64,9 @@ export async function backwardViews(ctx: RunContext, inputs: readonly InputImage
     try {
       const unit = o.unit ?? (await strongestUnit(ctx, batch, o.layer));
       const inputFile = `${o.dir}/${i}-input.png`;
-      const viewFile = `${o.dir}/${i}-${safeName(o.layer)}-${unit}-${o.mode}.png`;
+      // Named for what it shows: the mode, and for the signal views the filter that drew them.
+      const shows = o.mode === 'gradcam' || o.mode === 'occlusion' ? o.mode : `${o.mode}${o.smooth ? '-smooth' : ''}-${o.filter}`;
+      const viewFile = `${o.dir}/${i}-${safeName(o.layer)}-${unit}-${shows}.png`;
       await writePng(ctx.output.path(inputFile), pixels);
       const view = o.mode === 'gradcam'
         ? tf.tidy(() => camImage(gradCam(ctx.net, batch, { layer: o.camLayer!, channel: unit, target: o.layer }), batch))
@@ -163,7 +165,7 @@ export const backwardCommand: Command = {
       const size = runSize(ctx.net, values, 224);
       const inputs = spread(runInputs(ctx, files, size, 1), limit);
       const body = await backwardViews(ctx, inputs, { layer, unit, mode, camLayer, filter, dir: 'backward', smooth, steps });
-      const facts = [`model ${ctx.model.name}`, `backend ${ctx.backend}`, `${size[0]}×${size[1]}`, `${inputs.length} images`];
+      const facts = [`model ${ctx.model.name}`, `backend ${ctx.backendName}`, `${size[0]}×${size[1]}`, `${inputs.length} images`];
       await writeFile(ctx.output.path('index.html'), page(`deepvis backward (${mode})`, facts, [{ title: `${mode} from ${layer}`, body }]));
     });
   },

@@ -111,7 +111,7 @@ export const galleryCommand: Command = {
       const classes = await galleryClasses(ctx, given, samples);
       ctx.info(`gallery: ${classes.length} classes × ${presets.length} presets at ${size[0]}×${size[1]}, ${samples.length} samples, top-9 of ${units.length} units of ${layer} over ${pool.length} inputs`);
 
-      const targets: Target[] = classes.map((c) => ({ objective: classLogit(c), key: `class-${c}`, label: unitLabel(ctx, net.logits, c) }));
+      const targets: Target[] = classes.map((c) => ({ objective: classLogit(c), key: `class-${c}`, label: unitLabel(ctx, net.logits, c), classIndex: c }));
       const optimized = await optimizeTargets(ctx, targets, presets, { steps: runSteps, size, dir: 'optimized', display });
       const showLayers = showcaseLayers(net, 4);
       const grids = await activationGrids(ctx, samples, showLayers, 'activations');
@@ -123,7 +123,7 @@ export const galleryCommand: Command = {
           title: 'What each class looks for: regularized optimization',
           intro: `Images that maximize each class logit, one column per preset of the paper's Table 1 (${runSteps ?? 'the preset\'s own number of'} steps, ` +
             `${size[0]}×${size[1]}, seed ${ctx.seed}, shown ${display === 'norm01c' ? 'centred on the mean image and stretched (norm01c)' : 'as raw pixels'}); "best" is the highest logit reached. Optimization took ${optimized.seconds.toFixed(1)} s.`,
-          body: presetsTableHtml(targets, presets, optimized, displayWidth(size[1])),
+          body: presetsTableHtml(targets, presets, optimized, displayWidth(size[1]), model.labels),
         },
         {
           title: 'Activations of sample inputs',
@@ -142,7 +142,7 @@ export const galleryCommand: Command = {
           body: top.images.map((f, i) => figure(f, unitLabel(ctx, layer, units[i]))).join('\n'),
         },
       ];
-      const facts = [`model ${model.name}`, `backend ${ctx.backend}`, `${classes.length} classes`, `${pool.length} inputs`];
+      const facts = [`model ${model.name}`, `backend ${ctx.backendName}`, `${classes.length} classes`, `${pool.length} inputs`];
       await writeFile(ctx.output.path('index.html'), page('deepvis gallery', facts, sections));
     });
   },

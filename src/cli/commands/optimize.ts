@@ -17,12 +17,16 @@ export interface Target {
   readonly key: string;
   /** What a person reads (`Dress (3)`). */
   readonly label: string;
+  /** For a class logit, its index: the page flags an image the net does not rank top-1. */
+  readonly classIndex?: number;
 }
 
 /** The images a presets run wrote: `files[row][preset]`, paths relative to the output folder. */
 export interface PresetsTable {
   readonly files: string[][];
   readonly best: number[][];
+  /** For class targets, the net's top-1 class of each image (`top[row][preset]`); `null` for other units. */
+  readonly top: (number | null)[][];
   readonly seconds: number;
 }
 
@@ -61,6 +65,7 @@ export async function optimizeTargets(
   const bar = ctx.bar('optimize', total);
   const files: string[][] = targets.map(() => []);
   const best: number[][] = targets.map(() => []);
+  const top: (number | null)[][] = targets.map(() => []);
   let before = 0;
   for (const preset of presets) {
     const number = PAPER_PRESETS.indexOf(preset) + 1;
@@ -72,8 +77,10 @@ export async function optimizeTargets(
       onStep: (s) => bar.update(before + s.step + 1, `preset ${number}`),
     });
     before += stepsOf(preset);
+    const classOf: (number | undefined)[] = [];
     for (const [i, r] of results.entries()) {
       const file = `${options.dir}/${targets[i].key}-preset${number}.png`;
+      if (targets[i].classIndex !== undefined) classOf[i] = tf.tidy(() => tf.argMax(ctx.net.predict(tf.expandDims(r.image, 0) as tf.Tensor4D), 1).dataSync()[0]);
       const shown = displayImage(r.image, { mean: ctx.net.mean, display: options.display });
       try {
         await writePng(ctx.output.path(file), shown);
@@ -82,20 +89,32 @@ export async function optimizeTargets(
       }
       files[i].push(file);
       best[i].push(r.best);
+      top[i].push(classOf[i] ?? null);
     }
   }
   const seconds = (Date.now() - started) / 1000;
   bar.done(`${seconds.toFixed(1)} s`);
-  return { files, best, seconds };
+  return { files, best, top, seconds };
 }
 
-/** The HTML table of a presets run: a row per target, a column per preset. */
-export function presetsTableHtml(targets: readonly Target[], presets: readonly Preset[], table: PresetsTable, width: number): string {
+/** Why a run failed, in words (a negative best logit, or a class image the net ranks below another class), or `''`. */
+function failure(target: Target, best: number, top: number | null, labels: readonly string[]): string {
+  if (target.classIndex === undefined) return '';
+  if (best < 0) return 'failed: best logit negative';
+  return top !== null && top !== target.classIndex ? `failed: top-1 is ${labels[top] ?? top}` : '';
+}
+
+/** The HTML table of a presets run: a row per target, a column per preset; failed class runs flagged. */
+export function presetsTableHtml(targets: readonly Target[], presets: readonly Preset[], table: PresetsTable, width: number, labels: readonly string[] = []): string {
   const head = presets.map((p) => `<th>${escapeHtml(p.name)}<br><small>${escapeHtml(p.regularizers
     .filter((r) => Object.values(r.params).some((v) => v !== 0))
     .map((r) => `${r.name} ${Object.values(r.params).join('/')}`).join(', '))}</small></th>`).join('');
   const rows = targets.map((t, i) => `<tr><th>${escapeHtml(t.label)}</th>${table.files[i]
-    .map((f, j) => `<td>${img(f, `${t.label}, ${presets[j].name}`, width)}<small>best ${table.best[i][j].toPrecision(4)}</small></td>`).join('')}</tr>`);
+    .map((f, j) => {
+      const failed = failure(t, table.best[i][j], table.top[i][j], labels);
+      return `<td${failed ? ' class="failed"' : ''}>${img(f, `${t.label}, ${presets[j].name}`, width)}<small>best ${table.best[i][j].toPrecision(4)}</small>` +
+        `${failed ? `<br><small class="failed">${escapeHtml(failed)}</small>` : ''}</td>`;
+    }).join('')}</tr>`);
   return `<table><tr><th></th>${head}</tr>\n${rows.join('\n')}</table>`;
 }
 
@@ -136,15 +155,15 @@ export const optimizeCommand: Command = {
       const size = runSize(ctx.net, values, 224);
       const isClass = layer === ctx.net.logits;
       const targets: Target[] = units.map((u) => isClass
-        ? { objective: classLogit(u), key: `class-${u}`, label: unitLabel(ctx, layer, u) }
+        ? { objective: classLogit(u), key: `class-${u}`, label: unitLabel(ctx, layer, u), classIndex: u }
         : { objective: channel(layer, u), key: `${layer.replace(/[^A-Za-z0-9_.-]/g, '_')}-unit-${u}`, label: unitLabel(ctx, layer, u) });
       const table = await optimizeTargets(ctx, targets, presets, { steps, size, dir: 'images', display });
-      const facts = [`model ${ctx.model.name}`, `backend ${ctx.backend}`, `${size[0]}×${size[1]}`, `seed ${ctx.seed}`,
+      const facts = [`model ${ctx.model.name}`, `backend ${ctx.backendName}`, `${size[0]}×${size[1]}`, `seed ${ctx.seed}`,
         `steps ${steps ?? 'per preset'}`, `display ${display}`, `${table.seconds.toFixed(1)} s`];
       const intro = isClass
         ? 'Each image maximizes one class logit (pre-softmax score); "best" is the highest logit reached.'
         : `Each image maximizes one unit of <code>${escapeHtml(layer)}</code> at the centre of its map.`;
-      const html = page('deepvis optimize', facts, [{ title: 'Regularized optimization', intro, body: presetsTableHtml(targets, presets, table, displayWidth(size[1])) }]);
+      const html = page('deepvis optimize', facts, [{ title: 'Regularized optimization', intro, body: presetsTableHtml(targets, presets, table, displayWidth(size[1]), ctx.model.labels) }]);
       await writeFile(ctx.output.path('index.html'), html);
     });
   },
