@@ -13,6 +13,10 @@ export default defineConfig([
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,
+    // Maps without the sources inlined: stack traces point into src/ at a fraction of the size.
+    esbuildOptions(o) {
+      o.sourcesContent = false;
+    },
     clean: false,
     target: 'es2022',
     splitting: true,
@@ -28,6 +32,9 @@ export default defineConfig([
     target: 'es2022',
     banner: { js: '#!/usr/bin/env node' },
     sourcemap: true,
+    esbuildOptions(o) {
+      o.sourcesContent = false;
+    },
     clean: false,
     dts: false,
   },

@@ -75,7 +75,8 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'package', include: ['test/package/**/*.test.ts'], environment: 'node' },
+        // One `npm pack` (a clean build) for all package tests; they run one file at a time.
+        test: { name: 'package', include: ['test/package/**/*.test.ts'], environment: 'node', globalSetup: ['test/package/global-setup.ts'], fileParallelism: false, env: { DEEPVIS_SHARED: shared } },
       },
     ],
   },

@@ -24,7 +24,7 @@ export interface Installed {
   run(command: string, args: readonly string[], options?: { timeout?: number; env?: NodeJS.ProcessEnv }): SpawnSyncReturns<string>;
   /** Writes a file into `dir`. */
   write(name: string, text: string): string;
-  /** Deletes the folder and the tarball. */
+  /** Deletes the folder (the tarball stays: its maker removes it). */
   remove(): void;
 }
 
@@ -67,7 +67,6 @@ export function installTarball(tarball: string, extras: readonly string[], type:
     },
     remove() {
       rmSync(dir, { recursive: true, force: true });
-      rmSync(resolve(tarball, '..'), { recursive: true, force: true });
     },
   };
 }
