@@ -1,5 +1,7 @@
 import { useNodeBackend, type NodeBackendName } from '../backends/node';
 import { classIndex, unitName } from '../image/labels';
+import { receptiveField } from '../net/receptive-field';
+import { lastSpatialLayer, showcaseLayers } from '../net/shortlist';
 import type { Net } from '../net/types';
 import { choice, inputRange, int, str, type Values } from './args';
 import { inputError, usageError } from './errors';
@@ -122,6 +124,21 @@ export async function withRun(
 }
 
 export { showcaseLayers, lastSpatialLayer } from '../net/shortlist';
+
+/**
+ * The layer whose units are local detectors, for the top-k views: the deepest spatial
+ * rectifier layer whose receptive field is at most a third of the image side (deeper units see
+ * the whole image, so their "crops" are whole photos); the first such layer when none is.
+ */
+export function detectorLayer(net: Net, size: readonly [number, number]): string {
+  const layers = showcaseLayers(net, Number.MAX_SAFE_INTEGER);
+  if (layers.length === 0) return lastSpatialLayer(net);
+  const local = layers.filter((l) => {
+    const field = receptiveField(net, l, { inputSize: size });
+    return field.size[0] <= size[0] / 3 && field.size[1] <= size[1] / 3;
+  });
+  return local[local.length - 1] ?? layers[0]!;
+}
 
 /**
  * The layers `--layer` names (comma-separated), each checked against the net (an unknown

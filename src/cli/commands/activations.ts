@@ -19,11 +19,18 @@ export function predictionsHtml(ctx: RunContext, pixels: tf.Tensor4D): string {
 }
 
 /**
+ * How the CLI draws activation grids unless told otherwise: faint channels boosted
+ * (`max^-0.5`) and a gamma of 0.7, so that on Darknet-Tiny's leaky-ReLU layers the shapes in
+ * most channels read (a plain min-max leaves them near black).
+ */
+export const GRID_LOOK = Object.freeze({ boost: 0.5, gamma: 0.7 });
+
+/**
  * For each input: the input, its top-5 predictions and the tiled activation grid of each
  * layer ({@link activations} then {@link tileActivations}: one min-max over the layer), as
  * PNGs under `dir`. Returns the HTML (a table, a row per input).
  */
-export async function activationGrids(ctx: RunContext, inputs: readonly InputImage[], layers: readonly string[], dir: string, boost = 0): Promise<string> {
+export async function activationGrids(ctx: RunContext, inputs: readonly InputImage[], layers: readonly string[], dir: string, look: { boost: number; gamma: number } = GRID_LOOK): Promise<string> {
   const bar = ctx.bar('activations', inputs.length);
   const rows: string[] = [];
   for (const [i, input] of inputs.entries()) {
@@ -41,7 +48,7 @@ export async function activationGrids(ctx: RunContext, inputs: readonly InputIma
         const acts = activations(ctx.net, batch, { layers });
         try {
           for (const layer of layers) {
-            const grid = tileActivations(acts[layer], { boost });
+            const grid = tileActivations(acts[layer], look);
             const file = `${dir}/${i}-${safeName(layer)}.png`;
             try {
               await writePng(ctx.output.path(file), grid);
@@ -70,7 +77,8 @@ const options = {
   images: { type: 'string', multiple: true, value: 'PATH', help: 'PNG/JPEG files or folders (repeatable). Default for the embedded model: Fashion-MNIST test images.' },
   layer: { type: 'string', value: 'NAME[,NAME…]', help: 'layers to show. Default: up to 4 rectifier layers from first to last.' },
   limit: { type: 'string', value: 'N', help: 'at most N images (spread over the list). Default 8.' },
-  boost: { type: 'string', value: 'B', help: 'per-channel boost for faint channels: 0, 0.3, 0.5, 0.8, 1. Default 0.' },
+  boost: { type: 'string', value: 'B', help: `per-channel boost for faint channels: 0, 0.3, 0.5, 0.8, 1. Default ${GRID_LOOK.boost}.` },
+  gamma: { type: 'string', value: 'G', help: `display gamma of the tiles: 1 (linear), 0.7, 0.5, 0.3. Default ${GRID_LOOK.gamma}.` },
   size: { type: 'string', value: 'PX', help: "image side for fully convolutional models. Default: the model's input size (else 224)." },
   ...COMMON_OPTIONS,
 } as const;
@@ -88,17 +96,17 @@ export const activationsCommand: Command = {
   ],
   async run(values, io) {
     const limit = int(values, 'limit', { min: 1, max: 1000 }) ?? 8;
-    const boost = num(values, 'boost', { min: 0, max: 1 }) ?? 0;
+    const look = { boost: num(values, 'boost', { min: 0, max: 1 }) ?? GRID_LOOK.boost, gamma: num(values, 'gamma', { min: 0.05, max: 4 }) ?? GRID_LOOK.gamma };
     const files = await listImageFiles(strs(values, 'images'));
     return withRun('activations', values, 'deepvis-out/activations', io, async (ctx) => {
       const layers = layersOption(ctx.net, values, () => showcaseLayers(ctx.net, 4));
       const size = runSize(ctx.net, values, 224);
       const inputs = spread(runInputs(ctx, files, size, 1), limit);
-      const body = await activationGrids(ctx, inputs, layers, 'activations', boost);
+      const body = await activationGrids(ctx, inputs, layers, 'activations', look);
       const facts = [`model ${ctx.model.name}`, `backend ${ctx.backendName}`, `${size[0]}×${size[1]}`, `${inputs.length} images`];
       await writeFile(ctx.output.path('index.html'), page('deepvis activations', facts, [{
         title: 'Layer activations',
-        intro: `Layers ${layers.map((l) => `<code>${escapeHtml(l)}</code>`).join(', ')}: each channel a gray tile, white = the layer's highest value${boost ? `, boost ${boost}` : ''}.`,
+        intro: `Layers ${layers.map((l) => `<code>${escapeHtml(l)}</code>`).join(', ')}: each channel a gray tile, white = the layer's highest value (boost ${look.boost}, gamma ${look.gamma}).`,
         body,
       }]));
     });

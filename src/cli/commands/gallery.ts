@@ -4,7 +4,7 @@ import { topPredictions } from '../../activations/index';
 import { classLogit } from '../../objectives/index';
 import { COMMON_OPTIONS, int, str, strs, unitList } from '../args';
 import type { Command } from '../command';
-import { lastSpatialLayer, resolveUnits, runInputs, showcaseLayers, spread, unitLabel, withRun, type RunContext } from '../context';
+import { detectorLayer, resolveUnits, runInputs, showcaseLayers, spread, unitLabel, withRun, type RunContext } from '../context';
 import { usageError } from '../errors';
 import { escapeHtml, figure, page, type Section } from '../html';
 import { listImageFiles, type InputImage } from '../images';
@@ -68,7 +68,7 @@ const options = {
   size: { type: 'string', value: 'PX', help: `image side of the optimized images. Default: the model's input size (≤ ${SMALL_INPUT} px or fixed), else 128.` },
   images: { type: 'string', multiple: true, value: 'PATH', help: 'PNG/JPEG files or folders (repeatable) for activations, backprop and top-9. Default for the embedded model: Fashion-MNIST test images.' },
   samples: { type: 'string', value: 'N', help: 'inputs shown with activation grids and guided backprop. Default 4.' },
-  layer: { type: 'string', value: 'NAME', help: 'layer of the top-9 units. Default: the last rectifier layer with a spatial map.' },
+  layer: { type: 'string', value: 'NAME', help: 'layer of the top-9 units. Default: the deepest rectifier layer whose units see at most a third of the image.' },
   units: { type: 'string', value: 'N[,N…]', help: 'units of the top-9 view. Default: the first 6.' },
   display: DISPLAY_OPTION,
   ...COMMON_OPTIONS,
@@ -97,7 +97,7 @@ export const galleryCommand: Command = {
     const files = await listImageFiles(strs(values, 'images'));
     return withRun('gallery', values, 'deepvis-out', io, async (ctx) => {
       const { net, model } = ctx;
-      const layer = str(values, 'layer') ?? lastSpatialLayer(net);
+      const layer = str(values, 'layer') ?? detectorLayer(net, [net.inputShape[0] ?? 224, net.inputShape[1] ?? 224]);
       net.layer(layer);
       const units = unitItems ? resolveUnits(ctx, layer, unitItems, 'units') : firstUnits(ctx, layer, 6);
       const [h, w] = net.inputShape;
@@ -127,7 +127,7 @@ export const galleryCommand: Command = {
         },
         {
           title: 'Activations of sample inputs',
-          intro: `Each layer's channels as gray tiles (one min-max over the layer): ${showLayers.map((l) => `<code>${escapeHtml(l)}</code>`).join(', ')}.`,
+          intro: `Each layer's channels as gray tiles (one min-max over the layer, faint channels boosted, gamma 0.7): ${showLayers.map((l) => `<code>${escapeHtml(l)}</code>`).join(', ')}.`,
           body: grids,
         },
         {

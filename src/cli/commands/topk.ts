@@ -3,7 +3,7 @@ import { topActivations, type DatasetImage, type TopActivations } from '../../da
 import type { BackwardRule } from '../../net/types';
 import { choice, COMMON_OPTIONS, int, str, strs, unitList } from '../args';
 import type { Command } from '../command';
-import { lastSpatialLayer, resolveUnits, runInputs, runSize, unitCount, unitLabel, withRun, type RunContext } from '../context';
+import { detectorLayer, resolveUnits, runInputs, runSize, unitCount, unitLabel, withRun, type RunContext } from '../context';
 import { usageError } from '../errors';
 import { listImageFiles, type InputImage } from '../images';
 
@@ -55,7 +55,7 @@ const MODES = ['deconv', 'guided', 'gradient', 'none'] as const;
 
 const options = {
   images: { type: 'string', multiple: true, value: 'PATH', help: 'PNG/JPEG files or folders to scan (repeatable). Default for the embedded model: 50 Fashion-MNIST test images per class.' },
-  layer: { type: 'string', value: 'NAME', help: 'the layer whose units to rank. Default: the last rectifier layer with a spatial map.' },
+  layer: { type: 'string', value: 'NAME', help: 'the layer whose units to rank. Default: the deepest rectifier layer whose units see at most a third of the image (local detectors).' },
   units: { type: 'string', value: 'N[,N…]', help: 'units to draw. Default: the first 8.' },
   k: { type: 'string', value: 'K', help: 'images per unit. Default 9 (as the paper).' },
   mode: { type: 'string', value: 'MODE', help: 'the view beside the crops: deconv | guided | gradient | none. Default deconv.' },
@@ -80,10 +80,10 @@ export const topkCommand: Command = {
     const unitItems = unitList(values, 'units');
     const files = await listImageFiles(strs(values, 'images'));
     return withRun('topk', values, 'deepvis-out/topk', io, async (ctx: RunContext) => {
-      const layer = str(values, 'layer') ?? lastSpatialLayer(ctx.net);
+      const size = runSize(ctx.net, values, 224);
+      const layer = str(values, 'layer') ?? detectorLayer(ctx.net, size);
       ctx.net.layer(layer);
       const units = unitItems ? resolveUnits(ctx, layer, unitItems, 'units') : firstUnits(ctx, layer, 8);
-      const size = runSize(ctx.net, values, 224);
       await topImages(ctx, runInputs(ctx, files, size, 50), { layer, units, k, mode, dir: '' });
     });
   },
