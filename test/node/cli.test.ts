@@ -161,6 +161,31 @@ describe.skipIf(process.env.DEEPVIS_BACKEND !== 'wasm')('deepvis CLI', () => {
     expect(readdirSync(join(tmp, 'runs'))).toEqual(['optimize']); // no temporary folders left
   });
 
+  it("optimize saves norm01c by default (the toolbox's display), raw pixels with --display raw; the default seed repeats itself", async () => {
+    const rgb = (file: string) => {
+      const { data } = PNG.sync.read(readFileSync(file));
+      return Array.from(data).filter((_, i) => i % 4 !== 3);
+    };
+    const run = async (name: string, ...extra: string[]) => {
+      const out = join(tmp, 'runs', name);
+      const r = await cli('optimize', '--model', tiny, '--unit', '1', '--steps', '4', '--backend', 'wasm', '--out', out, '-q', ...extra);
+      expect(r.code, r.stderr).toBe(0);
+      return rgb(join(out, 'images', 'class-1-preset3.png'));
+    };
+    const [a, b, raw] = [await run('display-a'), await run('display-b'), await run('display-raw', '--display', 'raw')];
+    expect(a).toEqual(b); // seed 0 (the default) is a seed
+    // norm01c: the largest deviation from the mean image reaches 0 or 255; the raw pixels stay near the mean.
+    const spread = (v: number[]) => Math.max(...v.map((x) => Math.abs(x - 127.5)));
+    expect(spread(a)).toBe(127.5);
+    expect(spread(raw)).toBeLessThan(120);
+    const [mr, mg, mb] = [123.68, 116.779, 103.939];
+    const offMean = raw.map((v, i) => v - [mr, mg, mb][i % 3]);
+    const peak = Math.max(...offMean.map(Math.abs));
+    // Each stretched byte is 127.5 + 127.5 · (raw − mean) / peak, up to the rounding of both PNGs (raw ±0.5 moves d and the peak).
+    offMean.forEach((d, i) => expect(Math.abs(a[i] - (127.5 + (127.5 * d) / peak))).toBeLessThanOrEqual(1 + 127.5 / peak));
+    for (const name of ['display-a', 'display-b', 'display-raw']) rmSync(join(tmp, 'runs', name), { recursive: true });
+  });
+
   it('activations, backward, topk and gallery run on a small model with --images', async () => {
     for (const [command, extra] of [
       ['activations', ['--layer', 'conv1,conv2']],
@@ -228,6 +253,7 @@ describe.skipIf(process.env.DEEPVIS_BACKEND !== 'wasm')('deepvis CLI', () => {
     await rejects(['optimize', '--bogus'], 2, /Unknown option '--bogus'/);
     await rejects(['optimize', '--steps', 'ten'], 2, /--steps must be an integer.*'ten'/);
     await rejects(['optimize', '--preset', '5'], 2, /--preset must be 1, 2, 3, 4.*'5'/);
+    await rejects(['optimize', '--display', 'stretch'], 2, /--display must be one of norm01c, raw; got 'stretch'/);
     await rejects(['optimize', '--input-range', '0,2'], 2, /--input-range must be one of 0,1 \| -1,1 \| 0,255/);
     await rejects(['optimize', '--backend', 'gpu'], 2, /--backend must be one of auto, wasm, cpu, webgpu, tensorflow/);
     await rejects(['optimize', '--model', tiny, '--layer', 'conv3'], 2, /Unknown layer 'conv3'. Closest names: 'conv1'.*'deepvis layers' lists them/);

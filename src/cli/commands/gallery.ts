@@ -10,7 +10,7 @@ import { escapeHtml, figure, page, type Section } from '../html';
 import { listImageFiles, type InputImage } from '../images';
 import { activationGrids } from './activations';
 import { backwardViews } from './backward';
-import { displayWidth, optimizeTargets, presetsOption, presetsTableHtml, type Target } from './optimize';
+import { DISPLAY_OPTION, displayOption, displayWidth, optimizeTargets, presetsOption, presetsTableHtml, type Target } from './optimize';
 import { firstUnits, topImages } from './topk';
 
 /** Models with at most this many classes get every class by default. */
@@ -70,6 +70,7 @@ const options = {
   samples: { type: 'string', value: 'N', help: 'inputs shown with activation grids and guided backprop. Default 4.' },
   layer: { type: 'string', value: 'NAME', help: 'layer of the top-9 units. Default: the last rectifier layer with a spatial map.' },
   units: { type: 'string', value: 'N[,N…]', help: 'units of the top-9 view. Default: the first 6.' },
+  display: DISPLAY_OPTION,
   ...COMMON_OPTIONS,
 } as const;
 
@@ -92,6 +93,7 @@ export const galleryCommand: Command = {
     const sampleCount = int(values, 'samples', { min: 1, max: 100 }) ?? 4;
     const unitsOption = intList(values, 'units', { min: 0 });
     const presets = presetsOption(values, 'all');
+    const display = displayOption(values);
     const files = await listImageFiles(strs(values, 'images'));
     return withRun('gallery', values, 'deepvis-out', io, async (ctx) => {
       const { net, model } = ctx;
@@ -111,7 +113,7 @@ export const galleryCommand: Command = {
       ctx.info(`gallery: ${classes.length} classes × ${presets.length} presets at ${size[0]}×${size[1]}, ${samples.length} samples, top-9 of ${units.length} units of ${layer} over ${pool.length} inputs`);
 
       const targets: Target[] = classes.map((c) => ({ objective: classLogit(c), key: `class-${c}`, label: `${model.labels[c]} (${c})` }));
-      const optimized = await optimizeTargets(ctx, targets, presets, { steps: runSteps, size, dir: 'optimized' });
+      const optimized = await optimizeTargets(ctx, targets, presets, { steps: runSteps, size, dir: 'optimized', display });
       const showLayers = showcaseLayers(net, 4);
       const grids = await activationGrids(ctx, samples, showLayers, 'activations');
       const guided = await backwardViews(ctx, samples, { layer: net.logits, mode: 'guided', filter: 'norm', dir: 'guided' });
@@ -121,7 +123,7 @@ export const galleryCommand: Command = {
         {
           title: 'What each class looks for: regularized optimization',
           intro: `Images that maximize each class logit, one column per preset of the paper's Table 1 (${runSteps ?? 'the preset\'s own number of'} steps, ` +
-            `${size[0]}×${size[1]}, seed ${ctx.seed}); "best" is the highest logit reached. Optimization took ${optimized.seconds.toFixed(1)} s.`,
+            `${size[0]}×${size[1]}, seed ${ctx.seed}, shown ${display === 'norm01c' ? 'centred on the mean image and stretched (norm01c)' : 'as raw pixels'}); "best" is the highest logit reached. Optimization took ${optimized.seconds.toFixed(1)} s.`,
           body: presetsTableHtml(targets, presets, optimized, displayWidth(size[1])),
         },
         {
