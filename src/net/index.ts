@@ -6,3 +6,4 @@ export { viewableLayers, showcaseLayers, lastSpatialLayer, defaultViewerLayer } 
 export { INPUT_RANGES, parseInputRange } from './input-ranges';
 export { parseLabels } from './labels';
 export { receptiveField, type ReceptiveField, type ReceptiveFieldOptions } from './receptive-field';
+export { missingWeightFiles, type ModelJsonFiles } from './model-files';

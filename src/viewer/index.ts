@@ -9,7 +9,7 @@
  * @example
  * ```ts
  * import { mountViewer } from 'deepvis/viewer';
- * const viewer = mountViewer(document.body, { model: { url: 'model/model.json', labels: 'model/labels.json' } });
+ * const viewer = mountViewer(document.body); // the webcam through Darknet-Tiny, shipped with deepvis
  * viewer.on('error', ({ message }) => console.warn(message));
  * ```
  * @module
@@ -18,7 +18,7 @@ export { mountViewer, type ViewerOptions, type ViewerHandle, type ViewerEvents, 
 export { viewerState, stateFromParams, DEFAULT_VIEWER_STATE, type ViewerState, type BackwardSeed } from './state';
 export { BACKWARD_MODES, type BackwardMode, type BackwardResult } from './panes/backward';
 export type { FramePane, FrameContext, LayerGrid, PaneRead } from './panes/pane';
-export type { ModelSpec, GraphModelLoader } from './models';
+export { IMAGENET_MODEL_SPEC, type ModelSpec, type GraphModelLoader } from './models';
 export type { InputSpec } from './sources';
 export type { BackendSetup } from './backends';
 export { VIEWER_CSS, injectViewerCss } from './style';

@@ -3,7 +3,19 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { DeepvisError } from '../errors';
 import { parseLabels } from '../net/labels';
+import { missingWeightFiles } from '../net/model-files';
 import type { InputRange } from '../net/types';
+import { IMAGENET_MODEL_INFO, loadImageNetLabels, loadImageNetModel } from '../default-model/imagenet';
+
+/** The model deepvis ships: Darknet-Tiny (ImageNet-1k) and its class names, offline. */
+export const IMAGENET_MODEL_SPEC: ModelSpec = Object.freeze({
+  name: 'Darknet-Tiny (ImageNet)',
+  inputRange: IMAGENET_MODEL_INFO.inputRange,
+  load: async () => {
+    const [model, labels] = await Promise.all([loadImageNetModel(), loadImageNetLabels()]);
+    return { model, labels };
+  },
+});
 
 /** A GraphModel loader (`loadGraphModel` of @tensorflow/tfjs-converter), for graph-model files. */
 export type GraphModelLoader = (source: string | tf.io.IOHandler) => Promise<unknown>;
@@ -14,8 +26,8 @@ export type GraphModelLoader = (source: string | tf.io.IOHandler) => Promise<unk
  *   given to the viewer); `labels` a URL of a labels JSON or the names themselves;
  * - `{ files }`: model.json, every weight shard it lists and optionally a labels .json, as a
  *   file input gives them (a model.json without its shards is refused, naming them);
- * - `{ model, labels? }`: a LayersModel or GraphModel the page loaded (the viewer disposes it
- *   when it is replaced or the viewer is disposed).
+ * - `{ load }`: a function that loads a LayersModel or GraphModel (and its labels); the viewer
+ *   calls it again after a backend switch, and disposes the model when it goes.
  *
  * `inputRange` is how 0–255 pixels map to the model's input (default `[0, 1]`).
  */
@@ -25,8 +37,7 @@ export type ModelSpec = ({
 } | {
   readonly files: readonly File[];
 } | {
-  readonly model: unknown;
-  readonly labels?: readonly string[];
+  readonly load: () => Promise<{ readonly model: unknown; readonly labels?: readonly string[] }>;
 }) & { readonly name?: string; readonly inputRange?: InputRange };
 
 /** A loaded model and what it needs to be shown. */
@@ -69,13 +80,6 @@ function loadAny(json: ModelJson, source: string | tf.io.IOHandler, loadGraphMod
   return loadGraphModel(source);
 }
 
-/** Which of a model.json's weight files are not among `names`. */
-export function missingShards(json: ModelJson, names: readonly string[]): string[] {
-  const have = new Set(names);
-  const wanted = (json.weightsManifest ?? []).flatMap((g) => g.paths.map((p) => p.split('/').pop()!));
-  return [...new Set(wanted)].filter((p) => !have.has(p));
-}
-
 async function fromFiles(files: readonly File[], loadGraphModel: GraphModelLoader | undefined): Promise<{ model: unknown; labels: readonly string[]; name: string }> {
   const jsons = files.filter((f) => /\.json$/i.test(f.name));
   const parsed = await Promise.all(jsons.map(async (f) => {
@@ -91,7 +95,7 @@ async function fromFiles(files: readonly File[], loadGraphModel: GraphModelLoade
   const labelsFile = parsed.find((p) => p !== model);
   const json = model.json as ModelJson;
   const shards = files.filter((f) => f !== model.file && f !== labelsFile?.file);
-  const missing = missingShards(json, shards.map((f) => f.name));
+  const missing = missingWeightFiles(json, shards.map((f) => f.name));
   if (missing.length > 0) {
     throw new DeepvisError('BAD_VALUE', `${model.file.name} needs weight files that were not chosen: ${missing.join(', ')}. Choose them together with ${model.file.name}.`);
   }
@@ -135,7 +139,8 @@ export async function loadModelSpec(spec: ModelSpec, loadGraphModel?: GraphModel
   } else if ('files' in spec) {
     out = await fromFiles(spec.files, loadGraphModel);
   } else {
-    out = { model: spec.model, labels: spec.labels ?? [], name: 'model' };
+    const { model, labels } = await spec.load();
+    out = { model, labels: labels ?? [], name: 'model' };
   }
   const classes = classCount(out.model);
   if (out.labels.length > 0 && classes !== undefined && out.labels.length !== classes) {

@@ -23,7 +23,7 @@ export const VIEWER_CSS = `
 .dv-viewer h3 { font-size: 11px; margin: 6px 0 2px; color: var(--dv-dim); font-weight: normal; }
 .dv-viewer h2 small { font-weight: normal; color: var(--dv-fg); font-family: ui-monospace, monospace; overflow-wrap: anywhere; }
 .dv-viewer canvas { display: block; width: 224px; max-width: 100%; height: auto; aspect-ratio: 1; image-rendering: pixelated; background: #000; }
-.dv-viewer canvas.dv-grid { width: auto; height: auto; max-width: 100%; max-height: calc(100vh - 40px); aspect-ratio: auto; margin: 0 auto; cursor: crosshair; outline: none; }
+.dv-viewer canvas.dv-grid { width: 100%; height: auto; aspect-ratio: auto; margin: 0 auto; cursor: crosshair; outline: none; }
 .dv-viewer canvas.dv-grid:focus-visible { box-shadow: 0 0 0 1px var(--dv-accent); }
 .dv-viewer [data-dv=predictions] { margin: 0; padding-left: 1.6em; font-family: ui-monospace, monospace; white-space: pre; }
 .dv-viewer [data-dv=predictions] li { overflow: hidden; text-overflow: ellipsis; }

@@ -9,7 +9,8 @@ import type { InputRange, Net } from '../net/types';
 import { defaultBackends, type BackendSetup } from './backends';
 import { el, select } from './dom';
 import { runFrame } from './frame';
-import { loadModelSpec, type GraphModelLoader, type LoadedModel, type ModelSpec } from './models';
+import { samplePhotos } from '../default-model/photos';
+import { IMAGENET_MODEL_SPEC, loadModelSpec, type GraphModelLoader, type LoadedModel, type ModelSpec } from './models';
 import { BACKWARD_MODES, backwardPane, type BackwardMode } from './panes/backward';
 import { gridPane } from './panes/grid';
 import { inputPane } from './panes/input';
@@ -26,11 +27,14 @@ import { injectViewerCss } from './style';
 export interface ViewerOptions {
   /** The model shown first. Default: the first of `models`. */
   model?: ModelSpec;
-  /** Models offered by name in the model menu (beside "model.json URL" and "local files"). */
+  /**
+   * Models offered by name in the model menu (beside "model.json URL" and "local files").
+   * Default: Darknet-Tiny (ImageNet), shipped with deepvis ({@link IMAGENET_MODEL_SPEC}).
+   */
   models?: Readonly<Record<string, ModelSpec>>;
   /** What is shown first. Default `'webcam'` (a refused camera says why and shows the first sample). */
   input?: InputSpec;
-  /** Photos offered by name in the input menu (URLs). */
+  /** Photos offered by name in the input menu (URLs). Default: the twelve photos shipped with deepvis. */
   samples?: Readonly<Record<string, string>>;
   /** The backend to start on. Default `'webgl'`. */
   backend?: string;
@@ -137,10 +141,9 @@ const RECENT = 10;
  * @example
  * ```ts
  * import { mountViewer } from 'deepvis/viewer';
- * const viewer = mountViewer(document.getElementById('viewer')!, {
- *   model: { url: '/models/darknet/model.json', labels: '/models/darknet/labels.json' },
- *   input: 'webcam',
- * });
+ * // The webcam through Darknet-Tiny (shipped with deepvis), offline.
+ * const viewer = mountViewer(document.getElementById('viewer')!);
+ * // Or your model: mountViewer(el, { model: { url: '/models/mine/model.json', labels: '/models/mine/labels.json' } })
  * viewer.on('unitselected', ({ layer, unit, name }) => console.log(layer, unit, name));
  * await viewer.ready;
  * viewer.selectUnit(12, 'leaky_re_lu_5');
@@ -153,8 +156,8 @@ export function mountViewer(container: HTMLElement, options: ViewerOptions = {})
   const state = viewerState(options.state);
   if (!modes.some((m) => m.name === state.mode)) state.mode = modes[0].name;
   const backends: Record<string, BackendSetup> = { ...defaultBackends(options.wasmPaths), ...options.backends };
-  const models = options.models ?? {};
-  const samples = options.samples ?? {};
+  const models = options.models ?? { [IMAGENET_MODEL_SPEC.name!]: IMAGENET_MODEL_SPEC };
+  const samples = options.samples ?? Object.fromEntries(samplePhotos().map((p) => [p.name, p.url.href]));
 
   // ---- what is running -----------------------------------------------------------------
   let backend = options.backend ?? 'webgl';

@@ -6,6 +6,8 @@ import { unitName, type FramePane, type LayerGrid } from './pane';
 /** Side of one fully connected unit's block in the grid, in pixels. */
 export const FC_BLOCK = 4;
 const PADDING = 1;
+/** Room the grid leaves above and below it in the window, in CSS pixels. */
+const GRID_MARGIN_PX = 48;
 const CURSOR: [number, number, number] = [255, 210, 0];
 const PINNED: [number, number, number] = [0, 220, 255];
 
@@ -27,6 +29,7 @@ export function gridPane(onPick: (unit: number) => void): FramePane & { readonly
   const canvas = el('canvas', { 'data-dv': 'grid', class: 'dv-grid', width: 256, height: 256, tabIndex: 0, title: 'Click a unit; arrows move' });
   root.append(canvas);
   let shown: LayerGrid | null = null;
+  let cssWidth = '';
   canvas.addEventListener('click', (e) => {
     if (!shown) return;
     const rect = canvas.getBoundingClientRect();
@@ -47,7 +50,11 @@ export function gridPane(onPick: (unit: number) => void): FramePane & { readonly
     },
     draw: (read, { grid, state, selected, labels }) => {
       shown = grid;
-      putImage(canvas, rgbaImage(read.grid));
+      const image = rgbaImage(read.grid);
+      putImage(canvas, image);
+      // As wide as the pane, but never taller than the window (a 512-unit grid stays on screen).
+      const width = `min(100%, calc((100vh - ${GRID_MARGIN_PX}px) * ${(image.width / image.height).toFixed(4)}))`;
+      if (width !== cssWidth) canvas.style.width = cssWidth = width;
       caption.textContent = `${state.layer} · ${grid.channels} units ${grid.spatial ? `of ${grid.tileHeight}×${grid.tileWidth}` : '(fully connected)'} · ${unitName(selected, grid.channels, labels)}`;
     },
   };
