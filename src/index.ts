@@ -9,5 +9,5 @@ export * from './activations/index';
 export * from './attribution/index';
 export * from './dataset/index';
 export * from './default-model/index';
-export { gaussianBlur, gaussianKernel, type GaussianBlurOptions } from './image/gaussian-blur';
+export * from './image/index';
 export { DeepvisError, type DeepvisErrorCode } from './errors';

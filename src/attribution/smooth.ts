@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { constant } from '../constant';
 import { checkOption } from '../errors';
 import type { Net } from '../net/types';
+import { seededNormal } from '../util/random';
 import { accumulate } from './attribution-parts';
 import { GRADIENT, DECONV, GUIDED, type BackwardOptions } from './backward';
 import { attributionMethod } from './method';
@@ -18,7 +19,7 @@ export interface NoiseOptions {
    * Default 0.15 (Smilkov et al. found 10–20% best). 0 gives the method itself.
    */
   noise?: number;
-  /** Random seed of the noise: the same seed gives the same result on one backend. Default 0. */
+  /** Random seed of the noise: the same seed (0 included) gives the same result on one backend. Default 0. */
   seed?: number;
 }
 
@@ -57,7 +58,7 @@ function noiseTunnel(inner: AttributionMethod, reduce: 'mean' | 'variance', sett
         return {
           async step(from, count) {
             const noisy = tf.tidy(() => tf.concat(Array.from({ length: count }, (_, k) =>
-              tf.add(image, tf.mul(tf.randomNormal(image.shape, 0, 1, 'float32', seed * 100_003 + from + k), sigma)))) as tf.Tensor4D);
+              tf.add(image, tf.mul(seededNormal(image.shape, 0, 1, seed * 100_003 + from + k), sigma)))) as tf.Tensor4D);
             let values: tf.Tensor | undefined;
             try {
               values = (await inner.run(net, noisy, fixed, inner1)).values;

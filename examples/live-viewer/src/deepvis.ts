@@ -15,6 +15,7 @@ export {
   camImage,
   ATTRIBUTION_METHODS,
   attributionMethodNamed,
+  displayImage,
   type Net,
   type TiledImage,
   type InputRange,

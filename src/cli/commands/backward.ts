@@ -3,9 +3,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { activations } from '../../activations/index';
 import { ATTRIBUTION_METHODS, attributionMethodNamed, smoothGrad, varGrad, type AttributionMethod, type BackwardFilter } from '../../attribution/index';
 import { writePng } from '../../image/node-io';
-import { choice, COMMON_OPTIONS, int, intList, str, strs } from '../args';
+import { choice, COMMON_OPTIONS, int, str, strs, unitList } from '../args';
 import type { Command } from '../command';
-import { checkUnits, lastSpatialLayer, runInputs, runSize, safeName, spread, withRun, type RunContext } from '../context';
+import { lastSpatialLayer, resolveUnits, runInputs, runSize, safeName, spread, unitLabel, withRun, type RunContext } from '../context';
 import { usageError } from '../errors';
 import { escapeHtml, img, page } from '../html';
 import { listImageFiles, type InputImage } from '../images';
@@ -61,7 +61,6 @@ export async function backwardViews(ctx: RunContext, inputs: readonly InputImage
   const method = attributionMethodNamed(o.mode);
   const run = o.smooth ? smoothGrad(method, { samples: o.smooth, seed: ctx.seed }) : o.vargrad ? varGrad(method, { samples: o.vargrad, seed: ctx.seed }) : method;
   const bar = ctx.bar(o.mode, inputs.length);
-  const onLogits = o.layer === ctx.net.logits;
   const rows: string[] = [];
   for (const [i, input] of inputs.entries()) {
     const pixels = await input.load();
@@ -79,7 +78,7 @@ export async function backwardViews(ctx: RunContext, inputs: readonly InputImage
         tf.dispose([view, attribution.values]);
       }
       const width = Math.max(112, Math.min(pixels.shape[1], 224));
-      const from = onLogits ? `class ${ctx.model.labels[unit]} (${unit})` : `${o.layer} unit ${unit}`;
+      const from = unitLabel(ctx, o.layer, unit);
       const how = caption(method, o);
       rows.push(`<tr><td>${img(inputFile, input.id, width)}<small>${escapeHtml(input.id)}</small>${predictionsHtml(ctx, batch)}</td>` +
         `<td>${img(viewFile, `${how} from ${from}`, width)}<small>${escapeHtml(`${how} from ${from}`)}</small></td></tr>`);
@@ -114,7 +113,7 @@ const FILTERS: readonly BackwardFilter[] = ['norm', 'normblur', 'raw', 'gray'];
 const options = {
   images: { type: 'string', multiple: true, value: 'PATH', help: 'PNG/JPEG files or folders (repeatable). Default for the embedded model: Fashion-MNIST test images.' },
   layer: { type: 'string', value: 'NAME', help: 'the layer the signal starts from. Default: the class logits.' },
-  unit: { type: 'string', value: 'N', help: "the unit (class on the logits). Default: each image's strongest unit (its top class)." },
+  unit: { type: 'string', value: 'N|NAME', help: "the unit (on the logits a class number or name: flamingo). Default: each image's strongest unit (its top class)." },
   mode: { type: 'string', value: 'MODE', help: `the attribution method: ${ATTRIBUTION_METHODS.map((m) => `${m.name} (${m.label})`).join(' | ')}. Default guided.` },
   steps: { type: 'string', value: 'N', help: 'for integrated: points on the path from the mean image. Default 32.' },
   'cam-layer': { type: 'string', value: 'NAME', help: 'for gradcam and gradcam++: the layer of maps they weigh. Default: the last rectifier layer with a spatial map.' },
@@ -147,18 +146,18 @@ export const backwardCommand: Command = {
     const vargrad = int(values, 'vargrad', { min: 0, max: 1000 }) ?? 0;
     if (smooth && vargrad) throw usageError('Options --smooth and --vargrad wrap the method in two ways; give one.');
     const steps = int(values, 'steps', { min: 1, max: 10000 });
-    const unitList = intList(values, 'unit', { min: 0 });
-    if (unitList && unitList.length > 1) throw usageError(`Option --unit takes one unit here; got '${str(values, 'unit')}'.`);
+    const unitItems = unitList(values, 'unit');
+    if (unitItems && unitItems.length > 1) throw usageError(`Option --unit takes one unit here; got '${str(values, 'unit')}'.`);
     const files = await listImageFiles(strs(values, 'images'));
     return withRun('backward', values, 'deepvis-out/backward', io, async (ctx) => {
       const layer = str(values, 'layer') ?? ctx.net.logits;
       ctx.net.layer(layer);
-      if (unitList) checkUnits(ctx.net, layer, unitList);
+      const unit = unitItems && resolveUnits(ctx, layer, unitItems, 'unit')[0];
       const camLayer = attributionMethodNamed(mode).reads.includes('camLayer') ? str(values, 'cam-layer') ?? lastSpatialLayer(ctx.net) : undefined;
       if (camLayer) ctx.net.layer(camLayer);
       const size = runSize(ctx.net, values, 224);
       const inputs = spread(runInputs(ctx, files, size, 1), limit);
-      const body = await backwardViews(ctx, inputs, { layer, unit: unitList?.[0], mode, camLayer, filter, dir: 'backward', smooth, vargrad, steps });
+      const body = await backwardViews(ctx, inputs, { layer, unit, mode, camLayer, filter, dir: 'backward', smooth, vargrad, steps });
       const facts = [`model ${ctx.model.name}`, `backend ${ctx.backend}`, `${size[0]}×${size[1]}`, `${inputs.length} images`];
       await writeFile(ctx.output.path('index.html'), page(`deepvis backward (${mode})`, facts, [{ title: `${mode} from ${layer}`, body }]));
     });
