@@ -22,7 +22,7 @@ export async function runFrame(net: Net, pixels: tf.Tensor4D, state: Readonly<Vi
     const frame: FrameContext = { net, pixels, act, logits: acts[net.logits], state, grid, selected, pinned, labels };
     const views: Record<string, FrameView> = {};
     for (const pane of panes) {
-      for (const [key, view] of Object.entries(pane.views(frame))) {
+      for (const [key, view] of Object.entries(await pane.views(frame))) {
         views[`${pane.name}/${key}`] = view;
         if (view instanceof tf.Tensor) owned.push(view);
       }

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { DeepvisError } from '../errors';
-import { parseLabels } from '../net/labels';
+import { parseLabels } from '../image/labels';
 import { missingWeightFiles } from '../net/model-files';
 import type { InputRange } from '../net/types';
 import { IMAGENET_MODEL_INFO, loadImageNetLabels, loadImageNetModel } from '../default-model/imagenet';

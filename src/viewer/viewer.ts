@@ -11,11 +11,12 @@ import { el, select } from './dom';
 import { runFrame } from './frame';
 import { samplePhotos } from '../default-model/photos';
 import { IMAGENET_MODEL_SPEC, loadModelSpec, type GraphModelLoader, type LoadedModel, type ModelSpec } from './models';
-import { BACKWARD_MODES, backwardPane, type BackwardMode } from './panes/backward';
+import type { AttributionMethod } from '../attribution/types';
+import { BACKWARD_MODES, backwardPane } from './panes/backward';
 import { gridPane } from './panes/grid';
 import { inputPane } from './panes/input';
 import { optimizedPane } from './panes/optimized';
-import { unitName, type FramePane, type LayerGrid } from './panes/pane';
+import { unitCaption, type FramePane, type LayerGrid } from './panes/pane';
 import { predictionsPane } from './panes/predictions';
 import { unitPane } from './panes/unit';
 import { unitColumn } from './panes/unit-column';
@@ -48,8 +49,8 @@ export interface ViewerOptions {
   state?: Partial<ViewerState>;
   /** A unit atlas folder URL (ending in `/`, holding atlas.json) for the per-unit column. */
   atlas?: string;
-  /** The backward pane's modes. Default {@link BACKWARD_MODES}. */
-  modes?: readonly BackwardMode[];
+  /** The backward pane's modes. Default {@link BACKWARD_MODES}: every registered attribution method. */
+  modes?: readonly AttributionMethod[];
   /** Messages to show from the start (e.g. URL parameters that were ignored). */
   notices?: readonly string[];
 }
@@ -304,7 +305,6 @@ export function mountViewer(container: HTMLElement, options: ViewerOptions = {})
     ui.size.disabled = !next.fullyConvolutional && h !== null;
     if (ui.size.disabled) state.size = h!;
     ui.size.value = String(state.size);
-    column.show(state.layer, state.selected, loaded?.labels ?? []);
     invalidate();
   }
 
@@ -443,9 +443,9 @@ export function mountViewer(container: HTMLElement, options: ViewerOptions = {})
 
   // ---- selection -------------------------------------------------------------------------
   function announce(): void {
-    const n = grid?.channels ?? 0;
-    emit('unitselected', { layer: state.layer, unit: state.selected, name: n ? unitName(state.selected, n, loaded?.labels ?? []) : `#${state.selected}` });
-    column.show(state.layer, state.selected, loaded?.labels ?? []);
+    const name = net && grid ? unitCaption({ net, state, grid, labels: loaded?.labels ?? [] }, state.selected) : `unit ${state.selected}`;
+    emit('unitselected', { layer: state.layer, unit: state.selected, name });
+    column.show(state.layer, state.selected, name);
   }
 
   function select_(unit: number): void {

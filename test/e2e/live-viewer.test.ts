@@ -311,11 +311,11 @@ describe.skipIf(!!skip)('live viewer in Chromium with a fake camera', () => {
   it('class units are named (ImageNet names on the logits)', async () => {
     await hook((h) => h.select(130)); // Darknet's index 130
     await nextFrame();
-    expect(await caption('unit')).toBe(`#130 ${IMAGENET[130]}`);
-    expect(await caption('grid')).toContain(`#130 ${IMAGENET[130]}`);
+    expect(await caption('unit')).toBe(`${IMAGENET[130]} (130)`);
+    expect(await caption('grid')).toContain(`${IMAGENET[130]} (130)`);
     await hook((h) => h.setLayer('leaky_re_lu_3'));
     await nextFrame();
-    expect(await caption('unit')).toBe('#0 of 16');
+    expect(await caption('unit')).toBe('unit 0 of 16');
   });
 
   it('a failed model load keeps the model shown and says why at the top', async () => {

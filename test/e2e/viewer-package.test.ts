@@ -109,7 +109,7 @@ describe.skipIf(!!skip)('the packed package: deepvis viewer and deepvis/viewer i
     const snap = await page.evaluate(() => window.__deepvis!.nextFrame());
     for (const pane of [snap.input, snap.grid, snap.unit]) expect(Math.max(...pane.mean)).toBeGreaterThan(5);
     expect(Math.max(...snap.backward.mean)).toBeGreaterThan(0);
-    expect(await page.textContent('[data-dv=unit-caption]')).toBe('#1 of 64');
+    expect(await page.textContent('[data-dv=unit-caption]')).toBe('unit 1 of 64');
     const top5 = await page.locator('[data-dv=predictions] li').allTextContents();
     expect(top5).toHaveLength(5);
     for (const line of top5) expect(IMAGENET).toContain(line.replace(/^\s*[\d.]+%\s+/, ''));
@@ -142,12 +142,12 @@ describe.skipIf(!!skip)('the packed package: deepvis viewer and deepvis/viewer i
     children.push(child);
     const page = await newPage();
     await page.goto(url);
-    await page.waitForFunction(() => (window as unknown as { viewer?: { info: { frames: number } } }).viewer?.info.frames! >= 2, null, { timeout: 240_000 });
+    await page.waitForFunction(() => ((window as unknown as { viewer?: { info: { frames: number } } }).viewer?.info.frames ?? 0) >= 2, null, { timeout: 240_000 });
     const info = await page.evaluate(() => (window as unknown as { viewer: { info: { input: string; model: string; error: string } } }).viewer.info);
     expect(info).toMatchObject({ input: 'webcam', model: 'Darknet-Tiny (ImageNet)', error: '' });
     expect(await page.locator('[data-dv=predictions] li').count()).toBe(5);
     await page.evaluate(() => (window as unknown as { viewer: { selectUnit(u: number): void } }).viewer.selectUnit(3));
-    await expect.poll(() => page.evaluate(() => (window as unknown as { selectedName?: string }).selectedName)).toBe('#3 of 16');
+    await expect.poll(() => page.evaluate(() => (window as unknown as { selectedName?: string }).selectedName)).toBe('unit 3 of 16');
     await page.screenshot({ path: join(ARTIFACTS, '02-vite-app.png'), fullPage: true });
     await stop(child);
   });

@@ -1,7 +1,7 @@
 import { gridView, rgbaImage } from '../../activations/frame';
 import { tileLayout } from '../../activations/tile-layout';
 import { el, putImage, section } from '../dom';
-import { unitName, type FramePane, type LayerGrid } from './pane';
+import { unitCaption, type FramePane, type LayerGrid } from './pane';
 
 /** Side of one fully connected unit's block in the grid, in pixels. */
 export const FC_BLOCK = 4;
@@ -48,14 +48,15 @@ export function gridPane(onPick: (unit: number) => void): FramePane & { readonly
       if (pinned !== null && pinned !== selected) highlight.push({ channel: pinned, color: PINNED });
       return { grid: gridView(act, { normalize: state.normalize, boost: state.boost, gamma: state.gamma, padding: PADDING, highlight, blockSize: FC_BLOCK }) };
     },
-    draw: (read, { grid, state, selected, labels }) => {
+    draw: (read, frame) => {
+      const { grid, state, selected } = frame;
       shown = grid;
       const image = rgbaImage(read.grid);
       putImage(canvas, image);
       // As wide as the pane, but never taller than the window (a 512-unit grid stays on screen).
       const width = `min(100%, calc((100vh - ${GRID_MARGIN_PX}px) * ${(image.width / image.height).toFixed(4)}))`;
       if (width !== cssWidth) canvas.style.width = cssWidth = width;
-      caption.textContent = `${state.layer} · ${grid.channels} units ${grid.spatial ? `of ${grid.tileHeight}×${grid.tileWidth}` : '(fully connected)'} · ${unitName(selected, grid.channels, labels)}`;
+      caption.textContent = `${state.layer} · ${grid.channels} units ${grid.spatial ? `of ${grid.tileHeight}×${grid.tileWidth}` : '(fully connected)'} · ${unitCaption(frame, selected)}`;
     },
   };
 }

@@ -5,6 +5,7 @@ import type { TiledImage } from '../../activations/tile-rgba';
 import type { TileLayout } from '../../activations/tile-layout';
 import type { Net } from '../../net/types';
 import type { ViewerState } from '../state';
+import { unitName } from '../../image/labels';
 
 /** The grid geometry of a layer: how many units and the size of one tile. */
 export interface LayerGrid {
@@ -46,11 +47,12 @@ export type PaneRead = Readonly<Record<string, ReadTensor | TiledImage>>;
 export interface FramePane {
   readonly name: string;
   readonly element: HTMLElement;
-  views(frame: FrameContext): Readonly<Record<string, FrameView>>;
+  views(frame: FrameContext): Readonly<Record<string, FrameView>> | Promise<Readonly<Record<string, FrameView>>>;
   draw(read: PaneRead, frame: FrameContext): void;
 }
 
-/** A unit's name: its class name when the layer has one unit per class, else its index. */
-export function unitName(unit: number, channels: number, labels: readonly string[]): string {
-  return labels.length === channels && labels[unit] ? `#${unit} ${labels[unit]}` : `#${unit} of ${channels}`;
+/** A unit of the shown layer in words: on the logits its class (`'flamingo (424)'`), else `'unit 7 of 64'`. */
+export function unitCaption(frame: Pick<FrameContext, 'net' | 'state' | 'grid' | 'labels'>, unit: number): string {
+  const { net, state, grid, labels } = frame;
+  return state.layer === net.logits ? unitName(net, state.layer, unit, labels.length ? labels : undefined) : `unit ${unit} of ${grid.channels}`;
 }

@@ -2,13 +2,12 @@
 // crops), their backward views, and its optimized images, from a unit atlas folder.
 import { parseAtlas, type Atlas } from '../../dataset/atlas';
 import { el, section } from '../dom';
-import { unitName } from './pane';
 
 /** The per-unit column and how the viewer drives it. */
 export interface UnitColumn {
   readonly element: HTMLElement;
-  /** Shows `unit` of `layer` (fetching the atlas the first time). */
-  show(layer: string, unit: number, labels: readonly string[]): void;
+  /** Shows `unit` of `layer`, captioned `name` (fetching the atlas the first time). */
+  show(layer: string, unit: number, name: string): void;
   dispose(): void;
 }
 
@@ -25,7 +24,7 @@ export function unitColumn(base: string | null, onError: (e: unknown) => void): 
   const note = (text: string) => body.replaceChildren(el('p', { class: 'dv-note' }, text));
   const img = (path: string, alt: string, cls: string) => el('img', { src: new URL(path, folder!).href, alt, title: alt, class: cls, loading: 'lazy' });
 
-  async function render(layer: string, unit: number, labels: readonly string[], key: string): Promise<void> {
+  async function render(layer: string, unit: number, name: string, key: string): Promise<void> {
     let a: Atlas;
     try {
       atlas ??= fetch(new URL('atlas.json', folder!)).then(async (r) => {
@@ -40,8 +39,7 @@ export function unitColumn(base: string | null, onError: (e: unknown) => void): 
     }
     if (key !== wanted || disposed) return;
     const units = a.layers[layer]?.units;
-    const channels = Number(Object.keys(units ?? {}).length);
-    caption.textContent = `${layer} ${unitName(unit, labels.length || channels, labels)}`;
+    caption.textContent = `${layer} · ${name}`;
     if (!units) return note(`The atlas has no layer ${layer}; it has ${Object.keys(a.layers).join(', ')}.`);
     const u = units[String(unit)];
     if (!u) return note(`The atlas has no unit ${unit} of ${layer}; it has units ${Object.keys(units).slice(0, 20).join(', ')}${Object.keys(units).length > 20 ? '…' : ''}.`);
@@ -62,12 +60,12 @@ export function unitColumn(base: string | null, onError: (e: unknown) => void): 
   if (!folder) note('No atlas. Make one with `deepvis topk --model … --images DIR --layer L` and open `deepvis viewer --atlas OUT`.');
   return {
     element: root,
-    show(layer, unit, labels) {
+    show(layer, unit, name) {
       if (!folder || disposed) return;
       const key = `${layer}/${unit}`;
       if (key === wanted) return;
       wanted = key;
-      void render(layer, unit, labels, key);
+      void render(layer, unit, name, key);
     },
     dispose() {
       disposed = true;

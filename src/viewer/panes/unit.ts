@@ -1,7 +1,7 @@
 import { rgbaImage } from '../../activations/frame';
 import { channelImage } from '../../activations/tile';
 import { el, putImage, section } from '../dom';
-import { unitName, type FramePane } from './pane';
+import { unitCaption, type FramePane } from './pane';
 
 /** The selected unit's map, at its own resolution (the canvas's CSS size enlarges it). */
 export function unitPane(): FramePane {
@@ -12,9 +12,9 @@ export function unitPane(): FramePane {
     name: 'unit',
     element: root,
     views: ({ act, selected }) => ({ map: channelImage(act, selected, { size: act.rank === 4 ? [act.shape[1]!, act.shape[2]!] : [1, 1] }) }),
-    draw: (read, { grid, selected, labels }) => {
+    draw: (read, frame) => {
       putImage(canvas, rgbaImage(read.map));
-      caption.textContent = unitName(selected, grid.channels, labels);
+      caption.textContent = unitCaption(frame, frame.selected);
     },
   };
 }
