@@ -7,7 +7,16 @@ import { missingWeightFiles } from '../net/model-files';
 import type { InputRange } from '../net/types';
 import { IMAGENET_MODEL_INFO, loadImageNetLabels, loadImageNetModel } from '../default-model/imagenet';
 
-/** The model deepvis ships: Darknet-Tiny (ImageNet-1k) and its class names, offline. */
+/**
+ * The model deepvis ships: Darknet-Tiny (ImageNet-1k) and its class names, offline (the
+ * viewer's default).
+ *
+ * @example
+ * ```ts
+ * const viewer = mountViewer(el, { model: { url: '/mine/model.json' } });
+ * await viewer.setModel(IMAGENET_MODEL_SPEC); // back to Darknet-Tiny
+ * ```
+ */
 export const IMAGENET_MODEL_SPEC: ModelSpec = Object.freeze({
   name: 'Darknet-Tiny (ImageNet)',
   inputRange: IMAGENET_MODEL_INFO.inputRange,

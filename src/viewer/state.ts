@@ -25,7 +25,14 @@ export interface ViewerState {
   size: number;
 }
 
-/** The state a viewer opens with. */
+/**
+ * The state a viewer opens with.
+ *
+ * @example
+ * ```ts
+ * mountViewer(el, { state: { ...DEFAULT_VIEWER_STATE, mode: 'deconv' } });
+ * ```
+ */
 export const DEFAULT_VIEWER_STATE: Readonly<ViewerState> = Object.freeze({
   layer: '',
   selected: 0,

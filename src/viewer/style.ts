@@ -1,7 +1,17 @@
 // The viewer's stylesheet, shipped in the script (no CSS file for the app's bundler to handle).
 // Every rule is scoped under .dv-viewer.
 
-/** The viewer's CSS; {@link injectViewerCss} adds it to a document once. */
+/**
+ * The viewer's CSS (every rule under `.dv-viewer`); {@link injectViewerCss} adds it to a
+ * document once. Restyle by overriding its custom properties (`--dv-bg`, `--dv-accent`…).
+ *
+ * @example
+ * ```ts
+ * const style = document.createElement('style');
+ * style.textContent = VIEWER_CSS.replace('#ffd200', 'hotpink'); // e.g. for a shadow root
+ * shadowRoot.append(style);
+ * ```
+ */
 export const VIEWER_CSS = `
 .dv-viewer { --dv-fg: #e8e8e8; --dv-dim: #8a8a8a; --dv-bg: #151515; --dv-panel: #202020; --dv-accent: #ffd200; --dv-error: #ff6b6b;
   color-scheme: dark; color: var(--dv-fg); background: var(--dv-bg); font: 13px/1.4 system-ui, sans-serif; box-sizing: border-box; max-width: 100%; overflow-x: hidden; }

@@ -8,6 +8,12 @@ import { unitCaption, type FrameContext, type FramePane } from './pane';
 /**
  * The backward pane's modes: the registered attribution methods (`ATTRIBUTION_METHODS`), so a
  * method added to the registry shows up here with no viewer edit.
+ *
+ * @example
+ * ```ts
+ * // Only the fast ones:
+ * mountViewer(el, { modes: BACKWARD_MODES.filter((m) => m.name !== 'occlusion' && m.name !== 'integrated') });
+ * ```
  */
 export const BACKWARD_MODES: readonly AttributionMethod[] = ATTRIBUTION_METHODS;
 
