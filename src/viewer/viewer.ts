@@ -625,8 +625,13 @@ export function mountViewer(container: HTMLElement, options: ViewerOptions = {})
 
   // ---- start -----------------------------------------------------------------------------
   const firstModel = options.model ?? Object.values(models)[0] ?? null;
-  if (options.model === undefined && Object.keys(models).length > 0) ui.model.value = `named:${Object.keys(models)[0]}`;
-  else if (options.model !== undefined) ui.model.value = Object.entries(models).find(([, m]) => m === options.model)?.[0] !== undefined ? `named:${Object.entries(models).find(([, m]) => m === options.model)![0]}` : 'url';
+  const named = Object.keys(models).find((n) => models[n] === firstModel);
+  if (named !== undefined) ui.model.value = `named:${named}`;
+  else if (firstModel && 'url' in firstModel) {
+    ui.model.value = 'url';
+    ui.modelUrl.value = firstModel.url;
+    if (typeof firstModel.labels === 'string') ui.labelsUrl.value = firstModel.labels;
+  } else if (firstModel && 'files' in firstModel) ui.model.value = 'files';
   modelInputs();
   const firstInput = options.input ?? 'webcam';
   if (typeof firstInput === 'object' && 'image' in firstInput && typeof firstInput.image === 'string') {
