@@ -14,7 +14,7 @@ export {
 } from './transforms';
 export { paperStep, adam, toOptimizer, type Optimizer } from './optimizer';
 export { robustTop1, robustTransforms, type RobustOptions, type RobustResult } from './robust';
-export { seededRandom } from './random';
+export { seededRandom } from '../util/random';
 export {
   randomSearch, regularizersFor, DEFAULT_SEARCH_SPACE,
   type RandomSearchOptions, type SearchParams, type SearchSpace, type SearchTrial,

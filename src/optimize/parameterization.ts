@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DeepvisError, checkOption } from '../errors';
 import { constant } from '../constant';
-import { seededRandom } from './random';
+import { seededNormal } from '../util/random';
 import { startImage, type StartImage } from './start';
 
 /**
@@ -199,11 +199,6 @@ export interface BuiltParameterization {
   dispose(): void;
 }
 
-/** A tfjs seed that is never 0 (tfjs reads 0 as "no seed"), derived from deepvis's seeded generator. */
-export function tfSeed(seed: number): number {
-  return 1 + Math.floor(seededRandom(seed)() * 2147483646);
-}
-
 /**
  * Makes the tensors of a parameterization for a batch of `n` images of `h × w` (the loop's
  * part; exported for tests and custom loops). Call `dispose()` when done.
@@ -293,7 +288,7 @@ export function buildParameterization(spec: Parameterization, n: number, h: numb
         }
       }
       if (start === 'mean') return tf.zeros(shape);
-      if (start === 'mean_plus_rand') return tf.randomNormal(shape, 0, START_SD, 'float32', tfSeed(seed));
+      if (start === 'mean_plus_rand') return seededNormal(shape, 0, START_SD, seed);
       throw new DeepvisError('BAD_OPTION', `Option 'start' '${String(start)}' works with pixels() only; with ${p.basis}(…) use 'mean_plus_rand', 'mean' or a tensor of pixels.`);
     },
     centred,

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DeepvisError, checkOption } from '../errors';
 import type { Net } from '../net/types';
-import { seededRandom } from './random';
+import { seededRandom } from '../util/random';
 
 /** Options of {@link robustTop1}: the fixed family of small transforms. */
 export interface RobustOptions {
