@@ -6,3 +6,4 @@ export type { Model, NetOrModel, Net, LayerInfo, LayerGeometry, ActivationKind, 
 export { viewableLayers, showcaseLayers, lastSpatialLayer, defaultViewerLayer } from './shortlist';
 export { INPUT_RANGES, parseInputRange } from './input-ranges';
 export { receptiveField, type ReceptiveField, type ReceptiveFieldOptions } from './receptive-field';
+export { missingWeightFiles, type ModelJsonFiles } from './model-files';

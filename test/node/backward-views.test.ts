@@ -34,7 +34,7 @@ describe.skipIf(!HAS_DARKNET || process.env.DEEPVIS_BACKEND !== 'wasm')('deepvis
     ['guided', ['--mode', 'guided'], 'guided-norm', 25],
     ['deconv', ['--mode', 'deconv'], 'deconv-norm', 60],
     ['guided, raw filter', ['--mode', 'guided', '--filter', 'raw'], 'guided-raw', 25],
-    ['guided SmoothGrad', ['--mode', 'guided', '--smooth', '4'], 'guided-smooth-norm', 25],
+    ['guided SmoothGrad', ['--mode', 'guided', '--smooth', '4'], 'smoothgrad-guided-norm', 25],
   ] as const)('%s: median pixel well above black', async (name, extra, suffix, floor) => {
     const out = join(tmp, suffix);
     const r = await cli(['backward', '--model', DARKNET, '--images', join(SHARED, 'images/darknet-samples-7'), '--limit', '3', '--out', out, '-q', ...extra]);
