@@ -20,12 +20,12 @@ const KINDS: readonly AttributionKind[] = ['signed', 'unsigned', 'coarse'];
  * ```
  */
 export function drawAttribution(attribution: Attribution, pixels: tf.Tensor4D, options: DrawOptions = {}): tf.Tensor3D {
-  const { index = 0, filter = 'norm', percentile = 100 } = options;
+  const { index = 0, filter = 'norm', percentile, gamma } = options;
   const v = attribution.values;
   checkOption(Number.isInteger(index) && index >= 0 && index < v.shape[0], 'index', `an image of the batch, 0…${v.shape[0] - 1}`, index);
   return tf.tidy(() => {
     const one = tf.slice(v, [index], [1]);
-    if (attribution.kind !== 'coarse') return backwardImage(one, filter, { percentile });
+    if (attribution.kind !== 'coarse') return backwardImage(one, filter, { percentile, gamma });
     return camImage(tf.relu(one), tf.slice(pixels, [index], [1]));
   });
 }

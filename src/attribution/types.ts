@@ -69,6 +69,8 @@ export interface DrawOptions {
   index?: number;
   /** Per-pixel signals: the display filter (`'norm'` default; see `backwardImage`). */
   filter?: 'raw' | 'gray' | 'norm' | 'normblur';
-  /** Per-pixel signals: scale by this percentile of the magnitudes, clipping above. Default 99. */
+  /** Per-pixel signals: scale by this percentile of the magnitudes, clipping above. Default `backwardImage`'s (99.5). */
   percentile?: number;
+  /** Per-pixel signals: display gamma. Default `backwardImage`'s (0.5). */
+  gamma?: number;
 }
