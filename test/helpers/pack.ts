@@ -34,7 +34,7 @@ export interface Installed {
  */
 export function packTarball(root = ROOT): string {
   const out = mkdtempSync(join(tmpdir(), 'deepvis-pack-'));
-  const json = execFileSync('npm', ['pack', '--json', '--pack-destination', out], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 600_000 });
+  const json = execFileSync('npm', ['pack', '--json', '--pack-destination', out], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 1_800_000 });
   const name: string = JSON.parse(json.slice(json.indexOf('[')))[0].filename;
   return join(out, name);
 }
