@@ -120,7 +120,7 @@ const MODES: readonly ViewMode[] = ['guided', 'deconv', 'gradient', 'integrated'
 const FILTERS: readonly BackwardFilter[] = ['norm', 'normblur', 'raw', 'gray'];
 
 const options = {
-  images: { type: 'string', multiple: true, value: 'PATH', help: 'PNG/JPEG files or folders (repeatable). Default for the embedded model: Fashion-MNIST test images.' },
+  images: { type: 'string', multiple: true, value: 'PATH', help: 'PNG/JPEG files or folders (repeatable). Default: the shipped sample photos (darknet-tiny), Fashion-MNIST test images (fashion-mnist).' },
   layer: { type: 'string', value: 'NAME', help: 'the layer the signal starts from. Default: the class logits.' },
   unit: { type: 'string', value: 'N', help: "the unit (class on the logits). Default: each image's strongest unit (its top class)." },
   mode: { type: 'string', value: 'MODE', help: 'guided | deconv | gradient | integrated (Integrated Gradients) | gradcam | occlusion. Default guided (guided backprop).' },

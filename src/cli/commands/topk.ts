@@ -54,7 +54,7 @@ export const firstUnits = (ctx: RunContext, layer: string, n: number) => Array.f
 const MODES = ['deconv', 'guided', 'gradient', 'none'] as const;
 
 const options = {
-  images: { type: 'string', multiple: true, value: 'PATH', help: 'PNG/JPEG files or folders to scan (repeatable). Default for the embedded model: 50 Fashion-MNIST test images per class.' },
+  images: { type: 'string', multiple: true, value: 'PATH', help: 'PNG/JPEG files or folders to scan (repeatable). Default: the shipped sample photos (darknet-tiny), 50 Fashion-MNIST test images per class (fashion-mnist).' },
   layer: { type: 'string', value: 'NAME', help: 'the layer whose units to rank. Default: the last rectifier layer with a spatial map.' },
   units: { type: 'string', value: 'N[,N…]', help: 'units to draw. Default: the first 8.' },
   k: { type: 'string', value: 'K', help: 'images per unit. Default 9 (as the paper).' },
