@@ -83,7 +83,8 @@ export const activationsCommand: Command = {
   options,
   examples: [
     'deepvis activations',
-    'deepvis activations --model ../shared/models/darknet-tiny-imagenet-tfjs/model.json --images ../shared/images/darknet-samples-7 --layer leaky_re_lu_1,leaky_re_lu_5',
+    'deepvis activations --images ~/photos --layer leaky_re_lu_1,leaky_re_lu_5',
+    'deepvis activations --model fashion-mnist',
   ],
   async run(values, io) {
     const limit = int(values, 'limit', { min: 1, max: 1000 }) ?? 8;

@@ -142,9 +142,9 @@ export const backwardCommand: Command = {
   options,
   examples: [
     'deepvis backward',
-    'deepvis backward --mode deconv --layer relu3 --unit 12',
-    'deepvis backward --mode gradcam --cam-layer relu3',
-    'deepvis backward --model ../shared/models/darknet-tiny-imagenet-tfjs/model.json --images ../shared/images/darknet-samples-7',
+    'deepvis backward --mode deconv --layer leaky_re_lu_12 --unit 12',
+    'deepvis backward --mode gradcam --cam-layer leaky_re_lu_15',
+    'deepvis backward --model fashion-mnist --mode deconv --layer relu3 --unit 12',
   ],
   async run(values, io) {
     const limit = int(values, 'limit', { min: 1, max: 1000 }) ?? 8;

@@ -83,8 +83,9 @@ export const galleryCommand: Command = {
   options,
   examples: [
     'deepvis gallery',
-    'deepvis gallery --classes 0,5,9 --steps 100 --out deepvis-out/quick',
-    'deepvis gallery --model ../shared/models/darknet-tiny-imagenet-tfjs/model.json --images ../shared/images',
+    'deepvis gallery --classes 424,961,9 --steps 50 --out deepvis-out/quick',
+    'deepvis gallery --images ~/photos',
+    'deepvis gallery --model fashion-mnist',
   ],
   async run(values, io) {
     const given = intList(values, 'classes', { min: 0 });

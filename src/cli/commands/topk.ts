@@ -72,7 +72,7 @@ export const topkCommand: Command = {
   options,
   examples: [
     'deepvis topk --units 0,1,2,3',
-    'deepvis topk --model ../shared/models/darknet-tiny-imagenet-tfjs/model.json --images ../shared/images --layer leaky_re_lu_5',
+    'deepvis topk --images ~/photos --layer leaky_re_lu_5',
   ],
   async run(values, io) {
     const k = int(values, 'k', { min: 1, max: 100 }) ?? 9;
