@@ -21,7 +21,7 @@ import {
   type Net,
 } from '../../src/index';
 import { decodeImage, loadLayersModelFile, readImage } from '../../src/backends/node';
-import { fitImage } from '../../src/cli/images';
+import { fitImage } from '../../src/image/fit';
 import { DARKNET, HAS_DARKNET, sharedImages } from '../helpers/shared';
 
 const backend = process.env.DEEPVIS_BACKEND;
