@@ -185,7 +185,8 @@ async function fetchLabels(url: string, classes: number): Promise<string[] | nul
  * ```
  */
 export async function loadModel(spec: string | undefined, inputRange: InputRange | undefined, warn: (text: string) => void): Promise<LoadedModel> {
-  const builtInName = (spec ?? DEFAULT_CLI_MODEL) in BUILT_IN_MODELS ? ((spec ?? DEFAULT_CLI_MODEL) as BuiltInModel) : null;
+  const named = spec ?? DEFAULT_CLI_MODEL;
+  const builtInName = Object.hasOwn(BUILT_IN_MODELS, named) ? (named as BuiltInModel) : null;
   const builtIn: BuiltIn | null = builtInName && BUILT_IN_MODELS[builtInName];
   let model: unknown;
   let labels: readonly string[] | null = null;

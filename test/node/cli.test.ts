@@ -285,6 +285,7 @@ describe.skipIf(process.env.DEEPVIS_BACKEND !== 'wasm')('deepvis CLI', () => {
 
   it('missing files, bad URLs, bad images and non-convnets exit 3 or 4 naming the problem', async () => {
     await rejects(['optimize', '--model', join(tmp, 'nope', 'model.json')], 3, /Model file not found: '.*nope.*model.json'/);
+    await rejects(['optimize', '--model', 'constructor'], 3, /Model file not found: 'constructor'[^]*or a built-in model: darknet-tiny, fashion-mnist/);
     await rejects(['optimize', '--model', join(tmp, 'images')], 3, /holds no model.json/);
     await rejects(['optimize', '--model', join(tmp, 'broken.png')], 3, /Cannot read '.*broken.png' as JSON/);
     await rejects(['optimize', '--model', 'http://exa mple.com/model.json'], 3, /'http:\/\/exa mple.com\/model.json' is not a valid URL/);
