@@ -1,7 +1,9 @@
 // The paper's progress presets (1 and 4) on the real Darknet-Tiny (../shared/models): with the
 // desired gain read as desiredProgress · √s they climb far past where the 2-logit step stalled
 // (the blur every 4th step and the percentile clips undid it: ~10 and ~3 logits by step 150),
-// and the saved picture (norm01c) is structured, not a flat grey square. Heavy: wasm only.
+// and the saved picture (norm01c) is structured, not a flat grey square. Heavy (two batches of
+// three images, ~3 min on an idle 2-core machine, 11 min on a busy one): wasm only.
+// Measured (seed 1): preset 1 best 72, 105, 109, top-1 3/3; preset 4 best 9.3, 36, 17, top-1 1/3.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadLayersModelFile } from '../../src/backends/node';
@@ -19,10 +21,14 @@ if (onCpu) console.warn('[presets-darknet] skipped on the cpu backend (too slow 
 const SIZE = 128;
 const STEPS = 150;
 const CLASSES = [130, 650, 124];
-/** Below this the saved picture (0–255) is close to uniform grey. */
-const PICTURE_STD = 20;
-/** Top-1 hits required of the three classes, by preset index. */
-const TOP1: Record<number, number> = { 0: 2, 3: 1 };
+/**
+ * Below this the saved picture (0–255) is a flat grey square. Measured: preset 1 9–12,
+ * preset 4 4–5 (sparse styles: most pixels are the mean image, grey); the raw pixels of the
+ * stalled runs had 1.1 and 0.5.
+ */
+const PICTURE_STD = 3;
+/** Top-1 hits required of the three classes, by preset index (measured: 3 and 1). */
+const TOP1: Record<number, number> = { 0: 3, 3: 1 };
 
 /** Standard deviation of the saved picture's bytes: a flat grey square has none. */
 const pictureStd = (net: Net, image: tf.Tensor3D) => tf.tidy(() => {
