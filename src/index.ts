@@ -9,6 +9,5 @@ export * from './activations/index';
 export * from './attribution/index';
 export * from './dataset/index';
 export * from './default-model/index';
-export { displayImage, norm01c, IMAGE_DISPLAYS, type ImageDisplay } from './image/display';
-export { gaussianBlur, gaussianKernel, type GaussianBlurOptions } from './image/gaussian-blur';
+export * from './image/index';
 export { DeepvisError, type DeepvisErrorCode } from './errors';

@@ -90,13 +90,18 @@ function toInt(raw: string, label: string, { min = -Infinity, max = Infinity }: 
   return n;
 }
 
-/** A comma-separated list of integers in `[min, max]` (`0,3,5`), or `undefined` when absent. */
-export function intList(values: Values, name: string, range: { min?: number; max?: number } = {}): number[] | undefined {
+/**
+ * A comma-separated list of units (`3,flamingo,7`): integers ≥ 0 or class names, checked
+ * for form only (names are resolved once the model is loaded, see `resolveUnits`), or
+ * `undefined` when absent.
+ */
+export function unitList(values: Values, name: string): string[] | undefined {
   const raw = str(values, name);
   if (raw === undefined) return undefined;
   const parts = raw.split(',').map((s) => s.trim());
-  if (parts.length === 0 || parts.some((p) => p === '')) throw usageError(`Option --${name} must be a comma-separated list of integers (like 0,3,5); got '${raw}'.`);
-  return [...new Set(parts.map((p) => toInt(p, `--${name}`, range)))];
+  if (parts.some((p) => p === '')) throw usageError(`Option --${name} must be a comma-separated list of unit numbers or class names (like 0,3,5 or flamingo); got '${raw}'.`);
+  for (const p of parts) if (/^[+-]?\d+$/.test(p)) toInt(p, `--${name}`, { min: 0 });
+  return [...new Set(parts)];
 }
 
 /** One of `allowed`, or `fallback` when absent. */

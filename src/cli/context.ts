@@ -1,4 +1,5 @@
 import { useNodeBackend, type NodeBackendName } from '../backends/node';
+import { classIndex, unitName } from '../image/labels';
 import type { Net } from '../net/types';
 import { choice, inputRange, int, str, type Values } from './args';
 import { inputError, usageError } from './errors';
@@ -143,6 +144,26 @@ export function checkUnits(net: Net, layer: string, units: readonly number[]): v
     if (u >= n) throw usageError(`Unit ${u} is out of range: layer '${layer}' has ${n} units (0…${n - 1}).`);
   }
 }
+
+/**
+ * The units a `--unit`-style option names (see `unitList`) as numbers of `layer`: numbers as
+ * they are, class names (`flamingo`) on the logits through `classIndex` (exit 2 listing the
+ * closest names when unknown). Range-checked; duplicates dropped.
+ */
+export function resolveUnits(ctx: RunContext, layer: string, items: readonly string[], option: string): number[] {
+  const onLogits = layer === ctx.net.logits;
+  const units = items.map((item) => {
+    if (/^\+?\d+$/.test(item)) return Number(item);
+    if (!onLogits) throw usageError(`Option --${option} '${item}' is a name, but only the class logits have named units; '${layer}' has unit numbers only.`);
+    if (!ctx.model.hasLabels) throw usageError(`Option --${option} '${item}' is a class name, but this model has no class names.`, 'Give class numbers, or put a labels.json (one name per class) beside model.json.');
+    return classIndex(ctx.model.labels, item);
+  });
+  checkUnits(ctx.net, layer, units);
+  return [...new Set(units)];
+}
+
+/** A unit as the pages and progress lines name it: the class name on the logits (`flamingo (424)`), else `layer unit N`. */
+export const unitLabel = (ctx: RunContext, layer: string, unit: number) => unitName(ctx.net, layer, unit, ctx.model.hasLabels ? ctx.model.labels : undefined);
 
 /**
  * The image size of the run: `--size` when given (a fixed-size model must match), else the

@@ -5,10 +5,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { loadDefaultModel, DEFAULT_MODEL_INFO, DEFAULT_MODEL_LABELS } from '../default-model/index';
 import { DeepvisError } from '../errors';
+import { parseLabels } from '../image/labels';
 import { fileHandler } from '../net/load-file';
 import { toNet } from '../net/to-net';
 import type { InputRange, Net } from '../net/types';
-import { parseLabels } from '../net/labels';
 import { CliError, EXIT, inputError } from './errors';
 
 /** A model ready for the commands: its Net, class names, and how to name it. */
@@ -34,11 +34,11 @@ function classCount(net: Net): number {
   return shape[shape.length - 1] ?? 0;
 }
 
-/** Reads a labels JSON (see the library's `parseLabels`) beside a model, if present and the right length. */
+/** Reads `labels.json` beside a model (any form `parseLabels` takes), if present and one name per class. */
 async function readLabels(path: string, classes: number, warn: (text: string) => void): Promise<string[] | null> {
   if (!existsSync(path)) return null;
   try {
-    return parseLabels(JSON.parse(await readFile(path, 'utf8')), classes);
+    return parseLabels(await readFile(path, 'utf8'), classes);
   } catch (e) {
     warn(`ignoring ${path}: ${(e as Error).message}`);
   }
@@ -127,7 +127,7 @@ async function loadFromUrl(spec: string): Promise<{ model: unknown; labelsUrl: s
 async function fetchLabels(url: string, classes: number): Promise<string[] | null> {
   try {
     const response = await fetch(url);
-    return response.ok ? parseLabels(await response.json(), classes) : null;
+    return response.ok ? parseLabels(await response.text(), classes) : null;
   } catch {
     return null;
   }

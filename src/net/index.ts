@@ -4,5 +4,4 @@ export { PRE_ACTIVATION } from './types';
 export type { Net, LayerInfo, LayerGeometry, ActivationKind, BackwardRule, InputRange, ToNetOptions, ForwardOptions } from './types';
 export { viewableLayers, showcaseLayers, lastSpatialLayer, defaultViewerLayer } from './shortlist';
 export { INPUT_RANGES, parseInputRange } from './input-ranges';
-export { parseLabels } from './labels';
 export { receptiveField, type ReceptiveField, type ReceptiveFieldOptions } from './receptive-field';

@@ -139,7 +139,7 @@ describe.skipIf(process.env.DEEPVIS_BACKEND !== 'wasm')('deepvis CLI', () => {
 
   it('optimize writes PNGs that decode and an index.html linking them; a second run replaces the folder', async () => {
     const out = join(tmp, 'runs', 'optimize');
-    const run = await cli('optimize', '--model', tiny, '--unit', '0,2', '--preset', '1,3', '--steps', '3', '--backend', 'wasm', '--out', out);
+    const run = await cli('optimize', '--model', tiny, '--unit', '0,Stripe', '--preset', '1,3', '--steps', '3', '--backend', 'wasm', '--out', out);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain(join(out, 'index.html'));
     const pngs = pngsUnder(out);
@@ -202,7 +202,7 @@ describe.skipIf(process.env.DEEPVIS_BACKEND !== 'wasm')('deepvis CLI', () => {
       const html = readFileSync(join(out, 'index.html'), 'utf8');
       expect(html).toContain('<img');
     }
-    expect(readFileSync(join(tmp, 'runs', 'backward', 'index.html'), 'utf8')).toContain('deconv, SmoothGrad of 2 (raw)');
+    expect(readFileSync(join(tmp, 'runs', 'backward', 'index.html'), 'utf8')).toContain('Deconvnet, SmoothGrad of 2 (raw)');
     const camOut = join(tmp, 'runs', 'gradcam');
     const cam = await cli('backward', '--model', tiny, '--images', images, '--out', camOut, '-q', '--mode', 'gradcam');
     expect(cam.code, cam.stderr).toBe(0);
@@ -260,8 +260,11 @@ describe.skipIf(process.env.DEEPVIS_BACKEND !== 'wasm')('deepvis CLI', () => {
     await rejects(['layers', '--model', tiny, '--out', join(tmp, 'x')], 2, /Unknown option '--out' for 'deepvis layers'/);
     await rejects(['optimize', '--model', tiny, '--unit', '3'], 2, /Unit 3 is out of range: layer 'logits' has 3 units \(0…2\)/);
     await rejects(['gallery', '--model', tiny, '--classes', '0,7', '--images', images], 2, /Class 7 is out of range: the model has 3 classes/);
+    await rejects(['optimize', '--model', tiny, '--unit', '0,strpe'], 2, /Unknown class 'strpe'. Closest names: 'stripe' \(2\), /);
+    await rejects(['backward', '--model', tiny, '--layer', 'conv2', '--unit', 'circle'], 2, /--unit 'circle' is a name, but only the class logits have named units/);
+    await rejects(['optimize', '--model', tiny, '--unit', '0,,1'], 2, /--unit must be a comma-separated list of unit numbers or class names/);
     await rejects(['optimize', '--model', tiny, '--size', '3'], 2, /--size must be an integer from 8 to 2048; got '3'/);
-    await rejects(['backward', '--model', tiny, '--mode', 'guidd'], 2, /--mode must be one of guided, deconv, gradient, integrated, gradcam, occlusion; got 'guidd'/);
+    await rejects(['backward', '--model', tiny, '--mode', 'guidd'], 2, /--mode must be one of guided, deconv, gradient, input-x-gradient, integrated, gradcam, gradcam\+\+, guided-gradcam, occlusion; got 'guidd'/);
     await rejects(['backward', '--model', tiny, '--mode', 'gradcam', '--cam-layer', 'conv9'], 2, /Unknown layer 'conv9'/);
     await rejects(['backward', '--model', tiny, '--smooth', '1001'], 2, /--smooth must be an integer from 0 to 1000; got '1001'/);
   });

@@ -83,7 +83,7 @@ describe('parseLabels', () => {
   it('refuses what it cannot name, and a list of the wrong length', () => {
     expect(errorOf(() => parseLabels([{ id: 3 }]))).toMatch(/^BAD_VALUE: Label #0 is \{"id":3\}: give a name, \[id, name\], or an object with a 'name'/);
     expect(errorOf(() => parseLabels({ cat: 'x' }))).toMatch(/^BAD_VALUE: Labels given as an object must be keyed by class index/);
-    expect(errorOf(() => parseLabels('cat'))).toMatch(/^BAD_VALUE: Labels must be a JSON array/);
+    expect(errorOf(() => parseLabels(true))).toMatch(/^BAD_VALUE: Labels must be a JSON array/);
     expect(errorOf(() => parseLabels(['a', 'b'], 3))).toBe('BAD_VALUE: The labels list has 2 names but the model has 3 classes: give one name per class.');
   });
 });

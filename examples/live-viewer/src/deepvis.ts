@@ -13,6 +13,8 @@ export {
   backwardImage,
   gradCam,
   camImage,
+  ATTRIBUTION_METHODS,
+  attributionMethodNamed,
   displayImage,
   type Net,
   type TiledImage,

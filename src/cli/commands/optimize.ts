@@ -4,9 +4,9 @@ import { displayImage, IMAGE_DISPLAYS, type ImageDisplay } from '../../image/dis
 import { writePng } from '../../image/node-io';
 import { channel, classLogit, type Objective } from '../../objectives/index';
 import { optimizeUnits, PAPER_PRESETS, type Preset } from '../../optimize/index';
-import { choice, COMMON_OPTIONS, int, intList, str, type OptionSpec, type Values } from '../args';
+import { choice, COMMON_OPTIONS, int, str, unitList, type OptionSpec, type Values } from '../args';
 import type { Command } from '../command';
-import { checkUnits, runSize, withRun, type RunContext } from '../context';
+import { resolveUnits, runSize, unitLabel, withRun, type RunContext } from '../context';
 import { usageError } from '../errors';
 import { escapeHtml, img, page } from '../html';
 
@@ -104,7 +104,7 @@ export const displayWidth = (size: number) => Math.max(112, Math.min(size, 256))
 
 const options = {
   layer: { type: 'string', value: 'NAME', help: 'the layer whose units to maximize. Default: the class logits (pre-softmax scores).' },
-  unit: { type: 'string', value: 'N[,N…]', help: 'unit (channel) or class indices. Default 0.' },
+  unit: { type: 'string', value: 'N[,N…]', help: 'unit (channel) numbers, or on the logits class numbers or names (flamingo). Default 0.' },
   preset: { type: 'string', value: 'P', help: 'Table 1 preset: 1, 2, 3, 4, a list (1,3) or all. Default 3 (most of the paper\'s images).' },
   steps: { type: 'string', value: 'N', help: "steps per image. Default: the preset's own (500–1000)." },
   size: { type: 'string', value: 'PX', help: "image side for fully convolutional models. Default: the model's input size (else 224)." },
@@ -125,19 +125,19 @@ export const optimizeCommand: Command = {
     'deepvis optimize --layer relu3 --unit 5 --out deepvis-out/relu3-5',
   ],
   async run(values, io) {
-    const units = intList(values, 'unit', { min: 0 }) ?? [0];
+    const unitItems = unitList(values, 'unit') ?? ['0'];
     const steps = int(values, 'steps', { min: 1, max: 100_000 });
     const presets = presetsOption(values, 3);
     const display = displayOption(values);
     return withRun('optimize', values, 'deepvis-out/optimize', io, async (ctx) => {
       const layer = str(values, 'layer') ?? ctx.net.logits;
       ctx.net.layer(layer);
-      checkUnits(ctx.net, layer, units);
+      const units = resolveUnits(ctx, layer, unitItems, 'unit');
       const size = runSize(ctx.net, values, 224);
       const isClass = layer === ctx.net.logits;
       const targets: Target[] = units.map((u) => isClass
-        ? { objective: classLogit(u), key: `class-${u}`, label: `${ctx.model.labels[u]} (${u})` }
-        : { objective: channel(layer, u), key: `${layer.replace(/[^A-Za-z0-9_.-]/g, '_')}-unit-${u}`, label: `${layer} unit ${u}` });
+        ? { objective: classLogit(u), key: `class-${u}`, label: unitLabel(ctx, layer, u) }
+        : { objective: channel(layer, u), key: `${layer.replace(/[^A-Za-z0-9_.-]/g, '_')}-unit-${u}`, label: unitLabel(ctx, layer, u) });
       const table = await optimizeTargets(ctx, targets, presets, { steps, size, dir: 'images', display });
       const facts = [`model ${ctx.model.name}`, `backend ${ctx.backend}`, `${size[0]}×${size[1]}`, `seed ${ctx.seed}`,
         `steps ${steps ?? 'per preset'}`, `display ${display}`, `${table.seconds.toFixed(1)} s`];
