@@ -196,6 +196,9 @@ describe.skipIf(process.env.DEEPVIS_BACKEND !== 'wasm')('deepvis CLI', () => {
     // Each stretched byte is 127.5 + 127.5 · (raw − mean) / peak, up to the rounding of both PNGs (raw ±0.5 moves d and the peak).
     offMean.forEach((d, i) => expect(Math.abs(a[i] - (127.5 + (127.5 * d) / peak))).toBeLessThanOrEqual(1 + 127.5 / peak));
     for (const name of ['display-a', 'display-b', 'display-raw']) rmSync(join(tmp, 'runs', name), { recursive: true });
+    const bad = await cli('optimize', '--display', 'stretch');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--display must be one of norm01c, raw; got 'stretch'/);
   });
 
   it('activations, backward, topk and gallery run on a small model with --images', async () => {
@@ -279,7 +282,6 @@ describe.skipIf(process.env.DEEPVIS_BACKEND !== 'wasm')('deepvis CLI', () => {
     await rejects(['optimize', '--bogus'], 2, /Unknown option '--bogus'/);
     await rejects(['optimize', '--steps', 'ten'], 2, /--steps must be an integer.*'ten'/);
     await rejects(['optimize', '--preset', '5'], 2, /--preset must be 1, 2, 3, 4.*'5'/);
-    await rejects(['optimize', '--display', 'stretch'], 2, /--display must be one of norm01c, raw; got 'stretch'/);
     await rejects(['optimize', '--input-range', '0,2'], 2, /--input-range must be one of 0,1 \| -1,1 \| 0,255/);
     await rejects(['optimize', '--backend', 'gpu'], 2, /--backend must be one of auto, wasm, cpu, webgpu, tensorflow/);
     await rejects(['optimize', '--model', tiny, '--layer', 'conv3'], 2, /Unknown layer 'conv3'. Closest names: 'conv1'.*'deepvis layers' lists them/);
