@@ -9,6 +9,8 @@ export default defineConfig([
       webgl: 'src/backends/webgl.ts',
       wasm: 'src/backends/wasm.ts',
       node: 'src/backends/node.ts',
+      // The worker pool's thread script, found beside the chunk that starts it.
+      'pool-worker': 'src/parallel/worker.ts',
     },
     format: ['esm', 'cjs'],
     dts: true,

@@ -9,6 +9,8 @@ import { inputError } from './errors';
 /** One input image: an id (its file name, or a sample's name) and how to load it at the run's size. */
 export interface InputImage {
   readonly id: string;
+  /** The file it is read from, if any (a worker reads it itself). */
+  readonly file?: string;
   /** `[h, w, 3]` 0–255 RGB at the run's size; the caller owns it. */
   load(): Promise<tf.Tensor3D>;
 }
@@ -62,8 +64,14 @@ export function fitImage(image: tf.Tensor3D, h: number, w: number): tf.Tensor3D 
 /** `--images` files as inputs at `[h, w]`, ids relative to their common folder. An undecodable file exits with code 3. */
 export function imageInputs(files: readonly string[], h: number, w: number): InputImage[] {
   const base = files.length === 1 ? dirname(files[0]) : commonFolder(files);
-  return files.map((file) => ({
-    id: relative(base, file) || basename(file),
+  return files.map((file) => fileInput(relative(base, file) || basename(file), file, h, w));
+}
+
+/** One image file as an input at `[h, w]` (centre crop, then resize). An undecodable file exits with code 3. */
+export function fileInput(id: string, file: string, h: number, w: number): InputImage {
+  return {
+    id,
+    file,
     async load() {
       let raw: tf.Tensor3D;
       try {
@@ -77,7 +85,7 @@ export function imageInputs(files: readonly string[], h: number, w: number): Inp
         raw.dispose();
       }
     },
-  }));
+  };
 }
 
 function commonFolder(files: readonly string[]): string {
