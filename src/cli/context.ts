@@ -1,4 +1,7 @@
+import { availableParallelism } from 'node:os';
 import { useNodeBackend, type NodeBackendName } from '../backends/node';
+import { inProcessRunner } from '../parallel/in-process';
+import { openWorkerPool, type JobRunner, type WorkerPool } from '../parallel/pool';
 import type { LayerInfo, Net } from '../net/types';
 import { choice, inputRange, int, str, type Values } from './args';
 import { CliError, EXIT, inputError, usageError } from './errors';
@@ -28,6 +31,8 @@ export interface RunContext {
   warn(text: string): void;
   /** A line on stderr, dropped with --quiet. */
   info(text: string): void;
+  /** Where batch work runs: `--workers` threads (opened on first use, closed with the run), or this process for 1. */
+  runner(): Promise<JobRunner>;
 }
 
 const BACKENDS = ['auto', 'wasm', 'cpu', 'webgpu', 'tensorflow'] as const;
@@ -93,11 +98,14 @@ export async function withRun(
   const started = Date.now();
   const { model, backend, seed, quiet, warn, info } = await openModel(values, io);
   let output: Output | null = null;
+  let runner: Promise<JobRunner> | undefined;
   try {
     output = await openOutput(outSpec);
+    const workers = int(values, 'workers', { min: 1, max: 1024 }) ?? availableParallelism();
     const ctx: RunContext = {
       io, model, net: model.net, backend, seed, quiet, output, warn, info,
       bar: (label, total) => progress(label, total, io.err, quiet),
+      runner: () => (runner ??= openRunner(values, model, workers, info)),
     };
     await body(ctx);
     await output.commit({
@@ -111,8 +119,19 @@ export async function withRun(
     return output.target;
   } finally {
     await output?.discard();
+    await runner?.then((r) => (r as Partial<WorkerPool>).close?.(), () => {});
     model.dispose();
   }
+}
+
+/** `--workers N` threads loading the model `--model` names, or (for 1) this process on `model`. */
+async function openRunner(values: Values, model: LoadedModel, workers: number, info: (text: string) => void): Promise<JobRunner> {
+  if (workers === 1) return inProcessRunner(model);
+  const { modelSpec, range, backend } = commonOptions(values);
+  const started = Date.now();
+  const pool = await openWorkerPool({ workers, backend, ...(modelSpec !== undefined ? { model: modelSpec } : {}), ...(range ? { inputRange: range } : {}) });
+  info(`workers: ${workers} threads ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return pool;
 }
 
 /** `true` for a layer whose output is a map `[h, w, c]`. */

@@ -1,9 +1,10 @@
 import { existsSync, openSync, readSync, closeSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { basename, dirname, extname, join, relative } from 'node:path';
+import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { readImage } from '../image/node-io';
+import type { ImageRef } from '../parallel/jobs';
 import { inputError } from './errors';
 
 /** One input image: an id (its file name, or a sample's name) and how to load it at the run's size. */
@@ -63,7 +64,7 @@ export function fitImage(image: tf.Tensor3D, h: number, w: number): tf.Tensor3D 
 
 /** `--images` files as inputs at `[h, w]`, ids relative to their common folder. An undecodable file exits with code 3. */
 export function imageInputs(files: readonly string[], h: number, w: number): InputImage[] {
-  const base = files.length === 1 ? dirname(files[0]) : commonFolder(files);
+  const base = imagesRoot(files);
   return files.map((file) => fileInput(relative(base, file) || basename(file), file, h, w));
 }
 
@@ -86,6 +87,29 @@ export function fileInput(id: string, file: string, h: number, w: number): Input
       }
     },
   };
+}
+
+/** Inputs as plain data for jobs on other threads: files by path (read there), the others by their pixels. */
+export async function inputRefs(inputs: readonly InputImage[]): Promise<ImageRef[]> {
+  const refs: ImageRef[] = [];
+  for (const input of inputs) {
+    if (input.file !== undefined) {
+      refs.push({ id: input.id, file: input.file });
+      continue;
+    }
+    const pixels = await input.load();
+    try {
+      refs.push({ id: input.id, pixels: (await pixels.data()) as Float32Array, shape: [...pixels.shape] });
+    } finally {
+      pixels.dispose();
+    }
+  }
+  return refs;
+}
+
+/** The folder `--images` ids are relative to: the files' common folder (absolute). */
+export function imagesRoot(files: readonly string[]): string {
+  return resolve(files.length === 1 ? dirname(files[0]) : commonFolder(files));
 }
 
 function commonFolder(files: readonly string[]): string {

@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import { backwardRow, type BackwardViewOptions } from '../cli/commands/backward';
 import { fileInput } from '../cli/images';
 import type { LoadedModel } from '../cli/model';
 import { topActivations, type DatasetImage, type TopActivations } from '../dataset/top-activations';
@@ -47,6 +49,16 @@ export interface PlainOptimizeResult {
   readonly activations: number[];
   readonly majorityStep: number | null;
   readonly scale: number;
+}
+
+/** One input's backward view (the CLI's `backward` row), written as PNGs under `outDir`. */
+export interface BackwardRowJob {
+  readonly image: ImageRef;
+  readonly index: number;
+  readonly view: BackwardViewOptions;
+  /** The output folder being written. */
+  readonly outDir: string;
+  readonly seed: number;
 }
 
 /** What a running job gets besides its input: the model, the abort signal and a progress callback. */
@@ -107,6 +119,14 @@ async function optimize(input: OptimizeJob, ctx: JobContext<number>): Promise<Pl
   return results;
 }
 
+async function backwardRowJob(input: BackwardRowJob, ctx: JobContext<number>): Promise<string> {
+  const { model } = ctx;
+  const rowContext = { net: model.net, model, seed: input.seed, output: { path: (...parts: string[]) => join(input.outDir, ...parts) } };
+  const html = await backwardRow(rowContext, await loadRef(input.image, input.view.size), input.image.id, input.index, input.view);
+  ctx.progress(1);
+  return html;
+}
+
 /** How many tensors the job's engine holds (a check that pooled work leaves none behind). */
 async function tensors(): Promise<number> {
   return tf.memory().numTensors;
@@ -119,6 +139,7 @@ async function tensors(): Promise<number> {
 export const JOBS = {
   scan,
   optimize,
+  backwardRow: backwardRowJob,
   tensors,
 } satisfies Record<string, (input: never, ctx: JobContext<never>) => Promise<unknown>>;
 

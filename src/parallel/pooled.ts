@@ -12,7 +12,7 @@ import type { JobRunner } from './pool';
  * to their results in input order. The first failure aborts the rest; either way it settles
  * only once every job has stopped, so nothing is left running.
  */
-async function runJobs<K extends JobKind>(
+export async function runJobs<K extends JobKind>(
   runner: JobRunner,
   kind: K,
   inputs: readonly JobInput<K>[],

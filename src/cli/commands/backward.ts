@@ -4,12 +4,14 @@ import { activations } from '../../activations/index';
 import { backward, backwardImage, camImage, gradCam, integratedGradients, occlusion, smoothBackward, type BackwardFilter } from '../../backward/index';
 import { writePng } from '../../image/node-io';
 import type { BackwardRule } from '../../net/types';
-import { choice, COMMON_OPTIONS, int, intList, str, strs } from '../args';
+import { choice, COMMON_OPTIONS, int, intList, str, strs, WORKERS_OPTION } from '../args';
 import type { Command } from '../command';
 import { checkUnits, lastSpatialLayer, runInputs, runSize, safeName, spread, withRun, type RunContext } from '../context';
 import { usageError } from '../errors';
 import { escapeHtml, img, page } from '../html';
-import { listImageFiles, type InputImage } from '../images';
+import { inputRefs, listImageFiles, type InputImage } from '../images';
+import type { Output } from '../output';
+import { runJobs } from '../../parallel/pooled';
 import { predictionsHtml } from './activations';
 
 /** A backward rule, Integrated Gradients, or a heat map over the image (Grad-CAM, occlusion). */
@@ -30,10 +32,15 @@ export interface BackwardViewOptions {
   readonly dir: string;
   /** SmoothGrad: average over this many noisy copies ({@link smoothBackward}); 0 or absent: one plain pass. */
   readonly smooth?: number;
+  /** The inputs' size `[h, w]` (files are fitted to it where they are read). */
+  readonly size: readonly [number, number];
 }
 
+/** What one backward row needs, on whichever thread it runs: the model, the seed and where to write. */
+export type RowContext = Pick<RunContext, 'net' | 'model' | 'seed'> & { readonly output: Pick<Output, 'path'> };
+
 /** Each image's strongest unit of `layer` (the spatial maximum for maps): the unit a backward view starts from. */
-async function strongestUnit(ctx: RunContext, batch: tf.Tensor4D, layer: string): Promise<number> {
+async function strongestUnit(ctx: RowContext, batch: tf.Tensor4D, layer: string): Promise<number> {
   const acts = activations(ctx.net, batch, { layers: [layer] });
   try {
     const best = tf.tidy(() => {
@@ -53,47 +60,51 @@ async function strongestUnit(ctx: RunContext, batch: tf.Tensor4D, layer: string)
 
 /**
  * For each input: the input, its top predictions and the backward view ({@link backward}
- * then {@link backwardImage}) from one unit, as PNGs under `dir`. Returns the HTML table.
+ * then {@link backwardImage}) from one unit, as PNGs under `dir`, one job per input on
+ * `--workers` threads. Returns the HTML table.
  */
 export async function backwardViews(ctx: RunContext, inputs: readonly InputImage[], o: BackwardViewOptions): Promise<string> {
   const bar = ctx.bar(o.mode, inputs.length);
-  const onLogits = o.layer === ctx.net.logits;
-  const rows: string[] = [];
-  for (const [i, input] of inputs.entries()) {
-    const pixels = await input.load();
-    const batch = tf.expandDims(pixels, 0) as tf.Tensor4D;
-    try {
-      const unit = o.unit ?? (await strongestUnit(ctx, batch, o.layer));
-      const inputFile = `${o.dir}/${i}-input.png`;
-      const viewFile = `${o.dir}/${i}-${safeName(o.layer)}-${unit}-${o.mode}.png`;
-      await writePng(ctx.output.path(inputFile), pixels);
-      const view = o.mode === 'gradcam'
-        ? tf.tidy(() => camImage(gradCam(ctx.net, batch, { layer: o.camLayer!, channel: unit, target: o.layer }), batch))
-        : o.mode === 'occlusion' ? await occlusionView(ctx, batch, o.layer, unit)
-        : await signalView(ctx, batch, { layer: o.layer, channel: unit, mode: o.mode }, o);
-      try {
-        await writePng(ctx.output.path(viewFile), view);
-      } finally {
-        view.dispose();
-      }
-      const width = Math.max(112, Math.min(pixels.shape[1], 224));
-      const from = onLogits ? `class ${ctx.model.labels[unit]} (${unit})` : `${o.layer} unit ${unit}`;
-      const how = o.mode === 'gradcam' ? `Grad-CAM of ${o.camLayer}` : o.mode === 'occlusion' ? 'occlusion'
-        : o.mode === 'integrated' ? `Integrated Gradients, ${o.steps ?? 32} steps`
-        : o.smooth ? `${o.mode}, SmoothGrad of ${o.smooth}` : o.mode;
-      rows.push(`<tr><td>${img(inputFile, input.id, width)}<small>${escapeHtml(input.id)}</small>${predictionsHtml(ctx, batch)}</td>` +
-        `<td>${img(viewFile, `${how} from ${from}`, width)}<small>${escapeHtml(`${how} (${o.filter}) from ${from}`)}</small></td></tr>`);
-    } finally {
-      tf.dispose([batch, pixels]);
-    }
-    bar.update(i + 1, input.id);
-  }
+  const refs = await inputRefs(inputs);
+  let done = 0;
+  const rows = await runJobs(await ctx.runner(), 'backwardRow', refs.map((image, index) => ({ image, index, view: o, outDir: ctx.output.dir, seed: ctx.seed })),
+    'backward', undefined, (i) => bar.update(++done, refs[i].id));
   bar.done();
   return `<table>${rows.join('\n')}</table>`;
 }
 
+/** One input's row: the input and its view as PNGs under `o.dir`, with its top predictions; returns the row's HTML. */
+export async function backwardRow(ctx: RowContext, pixels: tf.Tensor3D, id: string, i: number, o: BackwardViewOptions): Promise<string> {
+  const onLogits = o.layer === ctx.net.logits;
+  const batch = tf.expandDims(pixels, 0) as tf.Tensor4D;
+  try {
+    const unit = o.unit ?? (await strongestUnit(ctx, batch, o.layer));
+    const inputFile = `${o.dir}/${i}-input.png`;
+    const viewFile = `${o.dir}/${i}-${safeName(o.layer)}-${unit}-${o.mode}.png`;
+    await writePng(ctx.output.path(inputFile), pixels);
+    const view = o.mode === 'gradcam'
+      ? tf.tidy(() => camImage(gradCam(ctx.net, batch, { layer: o.camLayer!, channel: unit, target: o.layer }), batch))
+      : o.mode === 'occlusion' ? await occlusionView(ctx, batch, o.layer, unit)
+      : await signalView(ctx, batch, { layer: o.layer, channel: unit, mode: o.mode }, o);
+    try {
+      await writePng(ctx.output.path(viewFile), view);
+    } finally {
+      view.dispose();
+    }
+    const width = Math.max(112, Math.min(pixels.shape[1], 224));
+    const from = onLogits ? `class ${ctx.model.labels[unit]} (${unit})` : `${o.layer} unit ${unit}`;
+    const how = o.mode === 'gradcam' ? `Grad-CAM of ${o.camLayer}` : o.mode === 'occlusion' ? 'occlusion'
+      : o.mode === 'integrated' ? `Integrated Gradients, ${o.steps ?? 32} steps`
+      : o.smooth ? `${o.mode}, SmoothGrad of ${o.smooth}` : o.mode;
+    return `<tr><td>${img(inputFile, id, width)}<small>${escapeHtml(id)}</small>${predictionsHtml(ctx, batch)}</td>` +
+      `<td>${img(viewFile, `${how} from ${from}`, width)}<small>${escapeHtml(`${how} (${o.filter}) from ${from}`)}</small></td></tr>`;
+  } finally {
+    tf.dispose([batch, pixels]);
+  }
+}
+
 /** The occlusion map (a patch a sixth of the image, every tenth) over the image, where hiding it costs the unit. */
-async function occlusionView(ctx: RunContext, batch: tf.Tensor4D, layer: string, channel: number): Promise<tf.Tensor3D> {
+async function occlusionView(ctx: RowContext, batch: tf.Tensor4D, layer: string, channel: number): Promise<tf.Tensor3D> {
   const side = Math.min(batch.shape[1], batch.shape[2]);
   const { map, drops } = await occlusion(ctx.net, batch, { layer, channel, window: Math.max(1, Math.round(side / 6)), stride: Math.max(1, Math.round(side / 10)) });
   try {
@@ -104,7 +115,7 @@ async function occlusionView(ctx: RunContext, batch: tf.Tensor4D, layer: string,
 }
 
 /** One signal drawn with the filter: Integrated Gradients, or a backward rule (as SmoothGrad over `o.smooth` noisy copies). */
-async function signalView(ctx: RunContext, batch: tf.Tensor4D, source: { layer: string; channel: number; mode: BackwardRule | 'integrated' }, o: BackwardViewOptions): Promise<tf.Tensor3D> {
+async function signalView(ctx: RowContext, batch: tf.Tensor4D, source: { layer: string; channel: number; mode: BackwardRule | 'integrated' }, o: BackwardViewOptions): Promise<tf.Tensor3D> {
   const { mode, ...unit } = source;
   const signal = mode === 'integrated'
     ? await integratedGradients(ctx.net, batch, { ...unit, steps: o.steps })
@@ -130,6 +141,7 @@ const options = {
   smooth: { type: 'string', value: 'N', help: 'SmoothGrad: average the view over N noisy copies of each image (15% noise; 25 is usual). Default 0 (off).' },
   limit: { type: 'string', value: 'N', help: 'at most N images (spread over the list). Default 8.' },
   size: { type: 'string', value: 'PX', help: "image side for fully convolutional models. Default: the model's input size (else 224)." },
+  ...WORKERS_OPTION,
   ...COMMON_OPTIONS,
 } as const;
 
@@ -163,7 +175,7 @@ export const backwardCommand: Command = {
       if (camLayer) ctx.net.layer(camLayer);
       const size = runSize(ctx.net, values, 224);
       const inputs = spread(runInputs(ctx, files, size, 1), limit);
-      const body = await backwardViews(ctx, inputs, { layer, unit: unitList?.[0], mode, camLayer, filter, dir: 'backward', smooth, steps });
+      const body = await backwardViews(ctx, inputs, { layer, unit: unitList?.[0], mode, camLayer, filter, dir: 'backward', smooth, steps, size });
       const facts = [`model ${ctx.model.name}`, `backend ${ctx.backend}`, `${size[0]}×${size[1]}`, `${inputs.length} images`];
       await writeFile(ctx.output.path('index.html'), page(`deepvis backward (${mode})`, facts, [{ title: `${mode} from ${layer}`, body }]));
     });
