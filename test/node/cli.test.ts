@@ -201,7 +201,7 @@ describe.skipIf(process.env.DEEPVIS_BACKEND !== 'wasm')('deepvis CLI', () => {
     const out = join(tmp, 'runs', 'default-gallery');
     const run = await cli('gallery', '--steps', '2', '--preset', '3', '--units', '0,1', '--out', out);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stderr).toMatch(/optimize \[#*\.*\] \d+\/2 /); // progress on stderr (not a TTY here: plain lines)
+    expect(run.stderr).toMatch(/optimize \[#*\.*\] \d+\/20 /); // progress on stderr (not a TTY here: plain lines)
     const html = readFileSync(join(out, 'index.html'), 'utf8');
     for (const label of ['T-shirt/top (0)', 'Ankle boot (9)']) expect(html).toContain(label);
     expect(pngsUnder(join(out, 'optimized'))).toHaveLength(10);
