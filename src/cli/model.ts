@@ -5,9 +5,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { loadDefaultModel, DEFAULT_MODEL_INFO, DEFAULT_MODEL_LABELS } from '../default-model/index';
 import { DeepvisError } from '../errors';
+import { parseLabels } from '../image/labels';
 import { fileHandler } from '../net/load-file';
 import { toNet } from '../net/to-net';
-import type { Net } from '../net/types';
+import type { InputRange, Net } from '../net/types';
 import { CliError, EXIT, inputError } from './errors';
 
 /** A model ready for the commands: its Net, class names, and how to name it. */
@@ -33,13 +34,11 @@ function classCount(net: Net): number {
   return shape[shape.length - 1] ?? 0;
 }
 
-/** Reads `labels.json` (an array of names, one per class) beside a model, if present and the right length. */
+/** Reads `labels.json` beside a model (any form `parseLabels` takes), if present and one name per class. */
 async function readLabels(path: string, classes: number, warn: (text: string) => void): Promise<string[] | null> {
   if (!existsSync(path)) return null;
   try {
-    const labels = JSON.parse(await readFile(path, 'utf8'));
-    if (Array.isArray(labels) && labels.length === classes && labels.every((l) => typeof l === 'string')) return labels;
-    warn(`ignoring ${path}: expected an array of ${classes} strings`);
+    return parseLabels(await readFile(path, 'utf8'), classes);
   } catch (e) {
     warn(`ignoring ${path}: ${(e as Error).message}`);
   }
@@ -128,9 +127,7 @@ async function loadFromUrl(spec: string): Promise<{ model: unknown; labelsUrl: s
 async function fetchLabels(url: string, classes: number): Promise<string[] | null> {
   try {
     const response = await fetch(url);
-    if (!response.ok) return null;
-    const labels = await response.json();
-    return Array.isArray(labels) && labels.length === classes && labels.every((l) => typeof l === 'string') ? labels : null;
+    return response.ok ? parseLabels(await response.text(), classes) : null;
   } catch {
     return null;
   }
@@ -148,7 +145,7 @@ async function fetchLabels(url: string, classes: number): Promise<string[] | nul
  * m.dispose();
  * ```
  */
-export async function loadModel(spec: string | undefined, inputRange: readonly [number, number] | undefined, warn: (text: string) => void): Promise<LoadedModel> {
+export async function loadModel(spec: string | undefined, inputRange: InputRange | undefined, warn: (text: string) => void): Promise<LoadedModel> {
   let model: unknown;
   let labels: string[] | null = null;
   let labelsFrom: (classes: number) => Promise<string[] | null>;

@@ -4,7 +4,7 @@ export { optimizeLoop, isNet, type OptimizeOptions, type OptimizeResult, type St
 export { lrConstant, lrProgress, CAFFENET_GRAD_RMS, LR_SCALES, objectiveScale, stepSize, type LrPolicy, type LrScale } from './lr';
 export { PAPER_PRESETS, type Preset } from './presets';
 export { startImage, type StartImage } from './start';
-export { seededRandom } from './random';
+export { seededRandom } from '../util/random';
 export {
   randomSearch, regularizersFor, DEFAULT_SEARCH_SPACE,
   type RandomSearchOptions, type SearchParams, type SearchSpace, type SearchTrial,

@@ -6,7 +6,8 @@ import type { BoundObjective, Objective } from '../objectives/index';
 import type { Regularizer, RegularizerContext } from '../regularizers/index';
 import { LR_SCALES, objectiveScale, stepSize, toLrPolicy, type LrPolicy, type LrScale } from './lr';
 import { PAPER_PRESETS } from './presets';
-import { seededRandom, yieldToEventLoop } from './random';
+import { seededRandom, yieldToEventLoop } from '../util/random';
+import { releaseTape } from '../backends/tfjs-internals';
 import { startImage, type StartImage } from './start';
 
 /** Options of {@link optimizeUnit}; defaults are the paper's preset 3 (`PAPER_PRESETS[2]`). */
@@ -65,17 +66,6 @@ export interface StepInfo {
   image(i?: number): tf.Tensor3D;
   /** The run so far for image `i` (new tensors the caller owns). */
   result(i?: number): OptimizeResult;
-}
-
-/**
- * tfjs keeps the tensors a gradient tape saved when the function under `tf.grad` throws,
- * and never frees them; release them so a failing objective leaves nothing behind.
- */
-function releaseTape(): void {
-  const state = (tf.engine() as unknown as { state: { gradientDepth: number; activeTape: { saved?: tf.Tensor[] }[] | null } }).state;
-  if (state.gradientDepth !== 0 || !state.activeTape) return;
-  for (const node of state.activeTape) tf.dispose(node.saved ?? []);
-  state.activeTape = null;
 }
 
 /**

@@ -1,5 +1,9 @@
 import { CliError } from '../cli/errors';
 import { DeepvisError, type DeepvisErrorCode } from '../errors';
+import type { InputRange } from '../net/types';
+
+/** An input range that can cross threads: `[lo, hi]` or `{ mean, std, bgr }`. */
+export type PlainInputRange = Exclude<InputRange, (pixels: never) => unknown>;
 
 /** An error as plain data, to cross a thread: enough to throw the same error on the other side. */
 export interface PlainError {
@@ -49,8 +53,8 @@ export type FromWorker =
 export interface WorkerModel {
   /** A model.json path, a folder holding one, or an http(s) URL; absent: the embedded default model. */
   readonly model?: string;
-  /** The model's input range; absent: the loader's default. */
-  readonly inputRange?: readonly [number, number];
+  /** The model's input range as plain data (not a function); absent: the loader's default. */
+  readonly inputRange?: PlainInputRange;
   /** The backend each worker picks (`useNodeBackend`'s names). */
   readonly backend: 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 }

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { DeepvisError, checkOption, throwIfAborted } from '../errors';
 import type { JobInput, JobKind, JobOutput, JobProgress } from './jobs';
-import { fromPlainError, type FromWorker, type ToWorker, type WorkerModel } from './messages';
+import { fromPlainError, type FromWorker, type PlainInputRange, type ToWorker, type WorkerModel } from './messages';
 
 /** Options of one job's run. */
 export interface RunJobOptions {
@@ -26,8 +26,8 @@ export interface WorkerPoolOptions {
   workers?: number;
   /** The model each worker loads: a model.json path, a folder holding one, or an http(s) URL. Default: the embedded default model. */
   model?: string;
-  /** The model's input range (`[0, 1]`, `[-1, 1]`, `[0, 255]`). Default: the loader's (`[0, 1]` for files). */
-  inputRange?: readonly [number, number];
+  /** The model's input range (`[0, 1]`, `[-1, 1]`, `[0, 255]`, `{ mean, std, bgr }`). Default: the loader's (`[0, 1]` for files). */
+  inputRange?: PlainInputRange;
   /** The backend each worker picks, as `useNodeBackend` names them. Default `'auto'`. */
   backend?: WorkerModel['backend'];
 }
@@ -91,7 +91,7 @@ const poolClosed = () => new DeepvisError('ABORTED', 'The worker pool was closed
 export async function openWorkerPool(options: WorkerPoolOptions = {}): Promise<WorkerPool> {
   const { workers = availableParallelism(), model, inputRange, backend = 'auto' } = options;
   checkOption(Number.isInteger(workers) && workers >= 1, 'workers', 'a positive integer', workers);
-  const spec: WorkerModel = { backend, ...(model !== undefined ? { model } : {}), ...(inputRange ? { inputRange: [inputRange[0], inputRange[1]] } : {}) };
+  const spec: WorkerModel = { backend, ...(model !== undefined ? { model } : {}), ...(inputRange ? { inputRange } : {}) };
   const threads = Array.from({ length: workers }, () => startWorker(spec));
   const alive = new Set<Worker>();
   const idle: Worker[] = [];

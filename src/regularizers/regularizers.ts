@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkOption } from '../errors';
 import { gaussianBlur } from '../image/gaussian-blur';
-import { zeroBelowPercentile } from './percentile';
+import { zeroBelowPercentile } from '../util/percentile';
 import type { Regularizer } from './types';
 import { constant } from '../constant';
 

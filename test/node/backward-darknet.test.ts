@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { toNet, type BackwardRule, type Net } from '../../src/index';
 import { loadLayersModelFile } from '../../src/net/load-file';
-import { backward, backwardImage } from '../../src/backward/index';
+import { backward, backwardImage } from '../../src/attribution/index';
 import { relativeError } from '../helpers/close';
 import { DARKNET, HAS_DARKNET } from '../helpers/shared';
 

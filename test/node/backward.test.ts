@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { toNet, type BackwardRule } from '../../src/index';
-import { backward, backwardImage } from '../../src/backward/index';
+import { backward, backwardImage } from '../../src/attribution/index';
 import { relativeError } from '../helpers/close';
 import { errorOf } from '../helpers/errors';
 

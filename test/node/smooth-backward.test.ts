@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { backward, toNet } from '../../src/index';
-import { smoothBackward } from '../../src/backward/smooth';
+import { smoothBackward } from '../../src/attribution/smooth';
 import { loadLayersModelFile } from '../../src/backends/node';
 import { relativeError, takeValues as values } from '../helpers/close';
 import { scorerModel } from '../helpers/models';

@@ -13,6 +13,7 @@ export {
   backwardImage,
   gradCam,
   camImage,
+  displayImage,
   type Net,
   type TiledImage,
   type InputRange,

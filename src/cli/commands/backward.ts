@@ -1,12 +1,12 @@
 import { writeFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs-core';
 import { activations } from '../../activations/index';
-import { backward, backwardImage, camImage, gradCam, integratedGradients, occlusion, smoothBackward, type BackwardFilter } from '../../backward/index';
+import { backward, backwardImage, camImage, gradCam, integratedGradients, occlusion, smoothBackward, type BackwardFilter } from '../../attribution/index';
 import { writePng } from '../../image/node-io';
 import type { BackwardRule } from '../../net/types';
-import { choice, COMMON_OPTIONS, int, intList, str, strs, WORKERS_OPTION } from '../args';
+import { choice, COMMON_OPTIONS, int, str, strs, unitList, WORKERS_OPTION } from '../args';
 import type { Command } from '../command';
-import { checkUnits, lastSpatialLayer, runInputs, runSize, safeName, spread, withRun, type RunContext } from '../context';
+import { lastSpatialLayer, resolveUnits, runInputs, runSize, safeName, spread, unitLabel, withRun, type RunContext } from '../context';
 import { usageError } from '../errors';
 import { escapeHtml, img, page } from '../html';
 import { inputRefs, listImageFiles, type InputImage } from '../images';
@@ -75,7 +75,6 @@ export async function backwardViews(ctx: RunContext, inputs: readonly InputImage
 
 /** One input's row: the input and its view as PNGs under `o.dir`, with its top predictions; returns the row's HTML. */
 export async function backwardRow(ctx: RowContext, pixels: tf.Tensor3D, id: string, i: number, o: BackwardViewOptions): Promise<string> {
-  const onLogits = o.layer === ctx.net.logits;
   const batch = tf.expandDims(pixels, 0) as tf.Tensor4D;
   try {
     const unit = o.unit ?? (await strongestUnit(ctx, batch, o.layer));
@@ -92,7 +91,7 @@ export async function backwardRow(ctx: RowContext, pixels: tf.Tensor3D, id: stri
       view.dispose();
     }
     const width = Math.max(112, Math.min(pixels.shape[1], 224));
-    const from = onLogits ? `class ${ctx.model.labels[unit]} (${unit})` : `${o.layer} unit ${unit}`;
+    const from = unitLabel(ctx, o.layer, unit);
     const how = o.mode === 'gradcam' ? `Grad-CAM of ${o.camLayer}` : o.mode === 'occlusion' ? 'occlusion'
       : o.mode === 'integrated' ? `Integrated Gradients, ${o.steps ?? 32} steps`
       : o.smooth ? `${o.mode}, SmoothGrad of ${o.smooth}` : o.mode;
@@ -133,7 +132,7 @@ const FILTERS: readonly BackwardFilter[] = ['norm', 'normblur', 'raw', 'gray'];
 const options = {
   images: { type: 'string', multiple: true, value: 'PATH', help: 'PNG/JPEG files or folders (repeatable). Default for the embedded model: Fashion-MNIST test images.' },
   layer: { type: 'string', value: 'NAME', help: 'the layer the signal starts from. Default: the class logits.' },
-  unit: { type: 'string', value: 'N', help: "the unit (class on the logits). Default: each image's strongest unit (its top class)." },
+  unit: { type: 'string', value: 'N|NAME', help: "the unit (on the logits a class number or name: flamingo). Default: each image's strongest unit (its top class)." },
   mode: { type: 'string', value: 'MODE', help: 'guided | deconv | gradient | integrated (Integrated Gradients) | gradcam | occlusion. Default guided (guided backprop).' },
   steps: { type: 'string', value: 'N', help: 'for integrated: points on the path from the mean image. Default 32.' },
   'cam-layer': { type: 'string', value: 'NAME', help: 'for gradcam: the layer of maps it weighs. Default: the last rectifier layer with a spatial map.' },
@@ -164,18 +163,18 @@ export const backwardCommand: Command = {
     const filter = choice(values, 'filter', FILTERS, 'norm');
     const smooth = int(values, 'smooth', { min: 0, max: 1000 }) ?? 0;
     const steps = int(values, 'steps', { min: 1, max: 10000 });
-    const unitList = intList(values, 'unit', { min: 0 });
-    if (unitList && unitList.length > 1) throw usageError(`Option --unit takes one unit here; got '${str(values, 'unit')}'.`);
+    const unitItems = unitList(values, 'unit');
+    if (unitItems && unitItems.length > 1) throw usageError(`Option --unit takes one unit here; got '${str(values, 'unit')}'.`);
     const files = await listImageFiles(strs(values, 'images'));
     return withRun('backward', values, 'deepvis-out/backward', io, async (ctx) => {
       const layer = str(values, 'layer') ?? ctx.net.logits;
       ctx.net.layer(layer);
-      if (unitList) checkUnits(ctx.net, layer, unitList);
+      const unit = unitItems && resolveUnits(ctx, layer, unitItems, 'unit')[0];
       const camLayer = mode === 'gradcam' ? str(values, 'cam-layer') ?? lastSpatialLayer(ctx.net) : undefined;
       if (camLayer) ctx.net.layer(camLayer);
       const size = runSize(ctx.net, values, 224);
       const inputs = spread(runInputs(ctx, files, size, 1), limit);
-      const body = await backwardViews(ctx, inputs, { layer, unit: unitList?.[0], mode, camLayer, filter, dir: 'backward', smooth, steps, size });
+      const body = await backwardViews(ctx, inputs, { layer, unit, mode, camLayer, filter, dir: 'backward', smooth, steps, size });
       const facts = [`model ${ctx.model.name}`, `backend ${ctx.backend}`, `${size[0]}×${size[1]}`, `${inputs.length} images`];
       await writeFile(ctx.output.path('index.html'), page(`deepvis backward (${mode})`, facts, [{ title: `${mode} from ${layer}`, body }]));
     });

@@ -1,9 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { mergeTopActivations } from '../../dataset/merge';
-import { choice, COMMON_OPTIONS, intList, strs } from '../args';
+import { choice, COMMON_OPTIONS, strs, unitList } from '../args';
 import type { Command } from '../command';
-import { checkUnits, withRun } from '../context';
+import { resolveUnits, withRun } from '../context';
 import { usageError } from '../errors';
 import { fileInput } from '../images';
 import { readTopFile, type TopFile } from '../shards';
@@ -55,14 +55,13 @@ export const mergeCommand: Command = {
     const specs = strs(values, 'shards');
     if (specs.length === 0) throw usageError('Option --shards must name at least one shard (a top.json or its folder).');
     const mode = choice(values, 'mode', MODES, 'deconv');
-    const unitsOption = intList(values, 'units', { min: 0 });
+    const unitItems = unitList(values, 'units');
     const merged = mergeShards(await Promise.all(specs.map(readTopFile)));
     const { root, layer, top } = merged;
     if (root === null) throw usageError('These shards scanned inputs that are not files (no --images): there are no images to draw.');
     return withRun('merge', values, 'deepvis-out/merge', io, async (ctx) => {
       ctx.net.layer(layer);
-      const units = unitsOption ?? firstUnits(ctx, layer, 8);
-      checkUnits(ctx.net, layer, units);
+      const units = unitItems ? resolveUnits(ctx, layer, unitItems, 'units') : firstUnits(ctx, layer, 8);
       if (ctx.model.name !== merged.model) ctx.warn(`the shards were made with ${merged.model}; drawing with ${ctx.model.name}`);
       const [h, w] = top.size ?? [224, 224];
       await writeFile(ctx.output.path('top.json'), JSON.stringify(merged));

@@ -5,9 +5,9 @@ import type { ImageLoader } from '../../dataset/unit-montage';
 import type { TopActivations } from '../../dataset/index';
 import { topActivationsInPool } from '../../parallel/pooled';
 import type { BackwardRule } from '../../net/types';
-import { choice, COMMON_OPTIONS, int, intList, str, strs, WORKERS_OPTION } from '../args';
+import { choice, COMMON_OPTIONS, int, str, strs, unitList, WORKERS_OPTION } from '../args';
 import type { Command } from '../command';
-import { checkUnits, lastSpatialLayer, runInputs, runSize, unitCount, withRun, type RunContext } from '../context';
+import { lastSpatialLayer, resolveUnits, runInputs, runSize, unitCount, unitLabel, withRun, type RunContext } from '../context';
 import { usageError } from '../errors';
 import { escapeHtml, page } from '../html';
 import { imagesRoot, inputRefs, listImageFiles, type InputImage } from '../images';
@@ -60,7 +60,7 @@ export async function drawTopImages(ctx: RunContext, top: TopActivations, load: 
     units: { [o.layer]: o.units },
     mode: o.mode,
     title: `Top ${o.k} images per unit of ${o.layer}`,
-    onProgress: (p) => draw.update(p.done, `unit ${p.unit}`),
+    onProgress: (p) => draw.update(p.done, unitLabel(ctx, o.layer, p.unit)),
   });
   draw.done();
   const rel = (p: string) => p.slice(ctx.output.dir.length + 1).split('\\').join('/');
@@ -101,7 +101,7 @@ export const topkCommand: Command = {
   async run(values, io) {
     const k = int(values, 'k', { min: 1, max: 100 }) ?? 9;
     const mode = choice(values, 'mode', MODES, 'deconv');
-    const unitsOption = intList(values, 'units', { min: 0 });
+    const unitItems = unitList(values, 'units');
     const shard = shardOption(values);
     const every = int(values, 'checkpoint-every', { min: 1 }) ?? 512;
     const files = await listImageFiles(strs(values, 'images'));
@@ -110,8 +110,7 @@ export const topkCommand: Command = {
     return withRun('topk', values, 'deepvis-out/topk', io, async (ctx: RunContext) => {
       const layer = str(values, 'layer') ?? lastSpatialLayer(ctx.net);
       ctx.net.layer(layer);
-      const units = unitsOption ?? firstUnits(ctx, layer, 8);
-      checkUnits(ctx.net, layer, units);
+      const units = unitItems ? resolveUnits(ctx, layer, unitItems, 'units') : firstUnits(ctx, layer, 8);
       const size = runSize(ctx.net, values, 224);
       const all = [...runInputs(ctx, files, size, 50)].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
       const byId = distinctIds(all);

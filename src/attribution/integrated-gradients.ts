@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DeepvisError, checkOption, throwIfAborted } from '../errors';
 import type { Net } from '../net/types';
-import { yieldToEventLoop } from '../optimize/random';
+import { yieldToEventLoop } from '../util/random';
 import { accumulate, fillPixel, lastAxisChannel } from './attribution-parts';
 import { backward } from './backward';
 

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { constant } from '../constant';
 import { checkOption, throwIfAborted } from '../errors';
 import type { Net } from '../net/types';
-import { yieldToEventLoop } from '../optimize/random';
+import { seededNormal, yieldToEventLoop } from '../util/random';
 import { accumulate } from './attribution-parts';
 import { backward, type BackwardOptions } from './backward';
 
@@ -15,7 +15,7 @@ export interface SmoothBackwardOptions extends BackwardOptions {
    * Default 0.15 (Smilkov et al. found 10–20% best). 0 gives `backward` itself.
    */
   noise?: number;
-  /** Seed of the noise: the same seed gives the same result on one backend. Default 0. */
+  /** Seed of the noise: the same seed (0 included) gives the same result on one backend. Default 0. */
   noiseSeed?: number;
   /** Called after each sample with how many are done and the total. */
   onProgress?: (done: number, total: number) => void;
@@ -49,7 +49,7 @@ export async function smoothBackward(net: Net, pixels: tf.Tensor4D, options: Smo
     for (let i = 0; i < samples; i++) {
       throwIfAborted(signal, 'smoothBackward');
       const g = tf.tidy(() => {
-        const noisy = tf.add(x, tf.mul(tf.randomNormal(x.shape, 0, 1, 'float32', noiseSeed * 100_003 + i), sigma)) as tf.Tensor4D;
+        const noisy = tf.add(x, tf.mul(seededNormal(x.shape, 0, 1, noiseSeed * 100_003 + i), sigma)) as tf.Tensor4D;
         return backward(net, noisy, rest);
       });
       sum = accumulate(sum, g);

@@ -1,5 +1,5 @@
 import { DeepvisError, checkOption } from '../errors';
-import type { LayerGeometry, LayerInfo, Net } from '../net/types';
+import type { LayerGeometry, LayerInfo, Net } from './types';
 
 /**
  * The input patch one unit of a layer can see: unit `(y, x)` sees input rows
