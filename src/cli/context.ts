@@ -32,8 +32,11 @@ export interface RunContext {
   warn(text: string): void;
   /** A line on stderr, dropped with --quiet. */
   info(text: string): void;
-  /** Where batch work runs: `--workers` threads (opened on first use, closed with the run), or this process for 1. */
-  runner(): Promise<JobRunner>;
+  /**
+   * Where `jobs` jobs run: `--workers` threads (opened on first use, closed with the run), or
+   * this process for `--workers 1` or a single job (not worth starting threads for).
+   */
+  runner(jobs: number): Promise<JobRunner>;
 }
 
 const BACKENDS = ['auto', 'wasm', 'cpu', 'webgpu', 'tensorflow'] as const;
@@ -99,14 +102,14 @@ export async function withRun(
   const started = Date.now();
   const { model, backend, seed, quiet, warn, info } = await openModel(values, io);
   let output: Output | null = null;
-  let runner: Promise<JobRunner> | undefined;
+  let pool: Promise<WorkerPool> | undefined;
   try {
     output = await openOutput(outSpec);
     const workers = int(values, 'workers', { min: 1, max: 1024 }) ?? availableParallelism();
     const ctx: RunContext = {
       io, model, net: model.net, backend, seed, quiet, output, warn, info,
       bar: (label, total) => progress(label, total, io.err, quiet),
-      runner: () => (runner ??= openRunner(values, model, workers, info)),
+      runner: async (jobs) => (workers === 1 || jobs <= 1 ? inProcessRunner(model) : (pool ??= openPool(values, workers, info))),
     };
     await body(ctx);
     await output.commit({
@@ -120,14 +123,13 @@ export async function withRun(
     return output.target;
   } finally {
     await output?.discard();
-    await runner?.then((r) => (r as Partial<WorkerPool>).close?.(), () => {});
+    await pool?.then((p) => p.close(), () => {});
     model.dispose();
   }
 }
 
-/** `--workers N` threads loading the model `--model` names, or (for 1) this process on `model`. */
-async function openRunner(values: Values, model: LoadedModel, workers: number, info: (text: string) => void): Promise<JobRunner> {
-  if (workers === 1) return inProcessRunner(model);
+/** `--workers N` threads, each loading the model `--model` names. */
+async function openPool(values: Values, workers: number, info: (text: string) => void): Promise<WorkerPool> {
   const { modelSpec, range, backend } = commonOptions(values);
   const started = Date.now();
   const pool = await openWorkerPool({ workers, backend, ...(modelSpec !== undefined ? { model: modelSpec } : {}), ...(range && typeof range !== 'function' ? { inputRange: range } : {}) });

@@ -109,7 +109,7 @@ export async function scanWithCheckpoints(ctx: RunContext, refs: readonly ImageR
   }
   const chunk = Math.ceil(o.every / SCAN_BATCH) * SCAN_BATCH;
   const scan = ctx.bar('scan', refs.length);
-  const runner = await ctx.runner();
+  const runner = await ctx.runner(Math.ceil((refs.length - done) / SCAN_BATCH));
   for (let start = done; start < refs.length || top === null; start += chunk) {
     const part = await topActivationsInPool(runner, refs.slice(start, start + chunk), {
       layers: [o.layer], size: o.size, k: o.k, batchSize: SCAN_BATCH,

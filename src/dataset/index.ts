@@ -9,6 +9,7 @@ export {
   type TopEntry,
 } from './top-activations';
 export { mergeTopActivations } from './merge';
+export { topActivationsInWorker, workerTensorCount, type WorkerImage, type TopActivationsInWorkerOptions } from './in-worker';
 export { montage, type MontageOptions } from './montage';
 export { unitMontage, type ImageLoader, type UnitMontageOptions } from './unit-montage';
 // writeGallery (PNG files and an HTML page) is Node-only: import it from './gallery-node'.

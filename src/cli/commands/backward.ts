@@ -67,7 +67,7 @@ export async function backwardViews(ctx: RunContext, inputs: readonly InputImage
   const bar = ctx.bar(o.mode, inputs.length);
   const refs = await inputRefs(inputs);
   let done = 0;
-  const rows = await runJobs(await ctx.runner(), 'backwardRow', refs.map((image, index) => ({ image, index, view: o, outDir: ctx.output.dir, seed: ctx.seed })),
+  const rows = await runJobs(await ctx.runner(refs.length), 'backwardRow', refs.map((image, index) => ({ image, index, view: o, outDir: ctx.output.dir, seed: ctx.seed })),
     'backward', undefined, (i) => bar.update(++done, refs[i].id));
   bar.done();
   return `<table>${rows.join('\n')}</table>`;

@@ -63,7 +63,7 @@ export async function optimizeTargets(
   const bar = ctx.bar('optimize', total);
   const files: string[][] = targets.map(() => []);
   const best: number[][] = targets.map(() => []);
-  const runner = await ctx.runner();
+  const runner = await ctx.runner(targets.length);
   let before = 0;
   for (const preset of presets) {
     const number = PAPER_PRESETS.indexOf(preset) + 1;

@@ -32,7 +32,7 @@ export interface TopImagesOptions {
 export async function topImages(ctx: RunContext, inputs: readonly InputImage[], o: TopImagesOptions): Promise<{ top: TopActivations; images: string[]; html: string }> {
   const byId = distinctIds(inputs);
   const scan = ctx.bar('scan', inputs.length);
-  const top = await topActivationsInPool(await ctx.runner(), await inputRefs(inputs), {
+  const top = await topActivationsInPool(await ctx.runner(Math.ceil(inputs.length / SCAN_BATCH)), await inputRefs(inputs), {
     layers: [o.layer],
     size: o.size,
     k: o.k,
