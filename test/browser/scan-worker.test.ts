@@ -68,8 +68,10 @@ describe.skipIf(!__DEEPVIS_SHARED__)('topActivationsInWorker', () => {
       expect(list.map((e) => [e.id, e.y, e.x])).toEqual(page.map((e) => [e.id, e.y, e.x]));
       list.forEach((e, i) => expect(Math.abs(e.value - page[i].value)).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(e.value))));
     });
-    // The page's timers never waited long on the worker's scan.
-    expect(gap).toBeLessThan(250);
+    // The page's timers never waited long on the worker's scan (a second at most, on a machine
+    // busy with other work too), and far less than they wait on the same scan in the page.
+    expect(gap).toBeLessThan(1000);
+    expect(gap * 5).toBeLessThan(pageGap);
   });
 
   it('aborts mid-scan with ABORTED, leaving no tensors in the worker; errors keep their code and message', async () => {

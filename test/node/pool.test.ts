@@ -107,6 +107,28 @@ describe.skipIf(!HAS_DARKNET)('worker pool on Darknet-Tiny', () => {
     expect(after.images).toBe(2);
   });
 
+  it('a scan aborted as it takes an image disposes that image too (dispose: true), here and in the threads', async () => {
+    const before = tf.memory().numTensors;
+    const controller = new AbortController();
+    async function* stream(): AsyncGenerator<DatasetImage> {
+      for (let i = 0; i < 6; i++) {
+        if (i === 3) controller.abort();
+        yield { id: `grey ${i}`, pixels: tf.fill([32, 32, 3], i * 10) as tf.Tensor3D };
+      }
+    }
+    const error = await topActivations(model.net, stream(), { layers: [LAYER], batchSize: 2, dispose: true, signal: controller.signal }).catch((e: unknown) => e);
+    expect((error as DeepvisError).code).toBe('ABORTED');
+    expect(tf.memory().numTensors).toBe(before);
+
+    const baseline = await pool.tensorCounts();
+    const scan = new AbortController();
+    const pooled = await topActivationsInPool(pool, photos, {
+      layers: [LAYER], size: SIZE, batchSize: 1, signal: scan.signal, onProgress: (p) => p.images === 3 && scan.abort(),
+    }).catch((e: unknown) => e);
+    expect((pooled as DeepvisError).code).toBe('ABORTED');
+    expect(await pool.tensorCounts()).toEqual(baseline);
+  });
+
   it('keeps its threads and their tensor counts flat over 100 jobs', async () => {
     const threads = pool.threadIds;
     const baseline = await pool.tensorCounts();
