@@ -9,6 +9,7 @@ export default defineConfig([
       webgl: 'src/backends/webgl.ts',
       wasm: 'src/backends/wasm.ts',
       node: 'src/backends/node.ts',
+      viewer: 'src/viewer/index.ts',
       // The worker pool's thread script, found beside the chunk that starts it.
       'pool-worker': 'src/parallel/worker.ts',
       // The Web Worker of topActivationsInWorker (`deepvis/top-activations-worker`).

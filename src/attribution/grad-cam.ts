@@ -1,115 +1,181 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DeepvisError, checkOption } from '../errors';
 import type { Net } from '../net/types';
-import { lastAxisChannel } from './attribution-parts';
+import { backward } from './backward';
+import { attributionMethod } from './method';
+import type { AttributionOptions } from './types';
+import { checkUnit, unitProblem, unitScore, type UnitAt, type UnitRef } from './unit';
 
-/** Options for {@link gradCam}. */
+/** Options for {@link gradCam} and {@link gradCamPlusPlus}: the unit, and the layer of maps weighed. */
 export interface GradCamOptions {
   /** The layer of maps `[n, h, w, c]` to weigh; the last convolutional one is the usual choice. */
-  layer: string;
-  /** The unit of `target` to explain: on the logits, a class. */
+  camLayer: string;
+  /** The unit's layer. Default `net.logits`. */
+  layer?: string;
+  /** The unit (on the logits, a class). */
   channel: number;
-  /** The layer of that unit. Default `net.logits`. On a map, the unit's score is its channel summed over space. */
-  target?: string;
+  /** Where on the unit's map, when its layer has maps (see {@link UnitAt}). Default `'max'`. */
+  at?: UnitAt;
   /** `'input'` (default): resized bilinearly to the image's size; `'layer'`: the layer's own `h × w`. */
-  size?: 'input' | 'layer';
+  resolution?: 'input' | 'layer';
 }
 
 /**
- * Grad-CAM (Selvaraju et al. 2017): where in each image a unit's evidence lies, from one
- * layer's maps. Each channel k of `layer` is weighed by the mean over space of the unit
- * score's gradient with respect to it, `α_k = mean_ij ∂y/∂A_kij`, and the map is
- * `ReLU(Σ_k α_k A_k)`. One forward and one backward to `layer` (a zero added per channel
- * there through `net.forward`'s `add` option has `Σ_ij ∂y/∂A_kij` as its gradient; nothing goes
- * down to the pixels). Returns `[n, h, w]`, ≥ 0 and
- * not normalized; {@link camImage} draws it over the image. The caller owns it.
- *
- * @example
- * ```ts
- * const cam = gradCam(net, photo, { layer: 'leaky_re_lu_13', channel: 281 });   // [1, 224, 224]
- * const overlay = camImage(cam, photo);                                         // [224, 224, 3], 0–255
- * ```
+ * The maps `A` of `camLayer` and the gradient of the unit's score with respect to them, from
+ * one forward and one backward that stops at that layer (a zero added there through
+ * `net.forward`'s `add` option has the maps' gradient as its own). `perChannel`: the gradient
+ * summed over space `[n, 1, 1, c]`, all Grad-CAM needs; else the whole `[n, h, w, c]`.
  */
-export function gradCam(net: Net, pixels: tf.Tensor4D, options: GradCamOptions): tf.Tensor3D {
-  const { layer, channel, target = net.logits, size = 'input' } = options ?? ({} as GradCamOptions);
-  checkOption(typeof layer === 'string', 'layer', 'a layer name (see net.describe())', layer);
-  checkOption(typeof target === 'string', 'target', 'a layer name (see net.describe())', target);
-  checkOption(size === 'input' || size === 'layer', 'size', "'input' or 'layer'", size);
-  checkOption(Number.isInteger(channel) && channel >= 0, 'channel', 'an integer ≥ 0', channel);
-  const x = pixels.dtype === 'float32' ? pixels : (tf.cast(pixels, 'float32') as tf.Tensor4D);
-  // The map's channels and the target's units from the layer table; a graph net's table has no
-  // shapes, so one forward finds them there.
-  const [mapShape, targetShape] = [net.layer(layer).outputShape, net.layer(target).outputShape];
-  let [rank, channels, units] = [mapShape.length + 1, mapShape[mapShape.length - 1], targetShape[targetShape.length - 1]];
-  if (mapShape.length === 0 || targetShape.length === 0) {
-    const probe = net.forward(x, { taps: [layer, target] });
-    [rank, channels, units] = [probe[layer].rank, probe[layer].shape[probe[layer].rank - 1], probe[target].shape[probe[target].rank - 1]];
+function camParts(net: Net, x: tf.Tensor4D, what: string, options: GradCamOptions, perChannel: boolean): { maps: tf.Tensor4D; grads: tf.Tensor4D } {
+  const { camLayer, layer = net.logits, channel, at = 'max' } = options ?? ({} as GradCamOptions);
+  checkOption(typeof camLayer === 'string', 'camLayer', 'a layer name (see net.describe())', camLayer);
+  const unit: UnitRef = { layer, channel, at };
+  checkUnit(net, unit);
+  // The maps' shape from the layer table; a graph net's table has no shapes, so one forward finds it there.
+  let mapShape = net.layer(camLayer).outputShape.map((d) => d ?? -1);
+  // The whole gradient needs the maps' size at this image size, which the table gives only at the net's own.
+  const ownSize = net.inputShape[0] === x.shape[1] && net.inputShape[1] === x.shape[2];
+  if (mapShape.length === 0 || (!perChannel && (mapShape.includes(-1) || !ownSize))) {
+    const probe = net.forward(x, { taps: [camLayer, layer] });
+    const problem = unitProblem(probe[layer].shape, unit);
+    mapShape = probe[camLayer].shape.slice(1);
     tf.dispose(probe);
+    if (problem) throw problem;
   }
+  if (mapShape.length !== 3) throw new DeepvisError('UNSUPPORTED', `${what} needs a layer of maps [n, h, w, c]; '${camLayer}' gives ${mapShape.length === 1 ? 'a vector' : `rank ${mapShape.length + 1}`} per image.`);
+  const [h, w, c] = mapShape;
+  return tf.tidy(() => {
+    let maps: tf.Tensor | undefined;
+    let problem: DeepvisError | undefined;
+    const score = (d: tf.Tensor) => {
+      const out = net.forward(x, { taps: [camLayer, layer], add: { [camLayer]: d } });
+      maps = tf.keep(out[camLayer]);
+      problem = unitProblem(out[layer].shape, unit);
+      return problem ? tf.sum(tf.mul(out[layer], 0)) : (tf.sum(unitScore(out[layer], unit)) as tf.Scalar);
+    };
+    const n = x.shape[0];
+    const grads = tf.grad(score)(tf.zeros(perChannel ? [n, 1, 1, c] : [n, h, w, c])) as tf.Tensor4D;
+    if (problem) {
+      maps?.dispose();
+      throw problem;
+    }
+    return { maps: maps as tf.Tensor4D, grads };
+  });
+}
+
+/** A `[n, h, w]` map at the layer's size, or resized bilinearly to the image's. */
+function atResolution(cam: tf.Tensor3D, x: tf.Tensor4D, resolution: 'input' | 'layer'): tf.Tensor3D {
+  if (resolution === 'layer') return cam;
+  return tf.squeeze(tf.image.resizeBilinear(tf.expandDims(cam, 3) as tf.Tensor4D, [x.shape[1], x.shape[2]]), [3]) as tf.Tensor3D;
+}
+
+/** Runs a CAM: checks the options, casts the pixels, frees the parts. */
+function cam(net: Net, pixels: tf.Tensor4D, what: string, options: GradCamOptions, perChannel: boolean, weigh: (maps: tf.Tensor4D, grads: tf.Tensor4D) => tf.Tensor3D): tf.Tensor3D {
+  const { resolution = 'input' } = options ?? ({} as GradCamOptions);
+  checkOption(resolution === 'input' || resolution === 'layer', 'resolution', "'input' or 'layer'", resolution);
+  const x = pixels.dtype === 'float32' ? pixels : (tf.cast(pixels, 'float32') as tf.Tensor4D);
   try {
-    if (rank !== 4) throw new DeepvisError('UNSUPPORTED', `gradCam needs a layer of maps [n, h, w, c]; '${layer}' gives ${rank - 1 === 1 ? 'a vector' : `rank ${rank}`} per image.`);
-    if (channel >= units!) throw new DeepvisError('OUT_OF_RANGE', `Channel ${channel} is out of range: layer '${target}' has ${units} channels (0…${units! - 1}).`);
-    return tf.tidy(() => {
-      // One pass: a zero added per channel at `layer` has the unit's gradient summed over space
-      // as its own gradient, which is all Grad-CAM weighs; the maps come out of the same pass.
-      let maps: tf.Tensor | undefined;
-      const score = (d: tf.Tensor) => {
-        const out = net.forward(x, { taps: [layer, target], add: { [layer]: d } });
-        maps = tf.keep(out[layer]);
-        return tf.sum(lastAxisChannel(out[target], channel)) as tf.Scalar;
-      };
-      const g = tf.grad(score)(tf.zeros([x.shape[0], 1, 1, channels!]));
-      const a = maps!;
-      const [, h, w] = a.shape;
-      const cam = tf.relu(tf.sum(tf.mul(tf.div(g, h! * w!), a), 3)) as tf.Tensor3D;
-      a.dispose();
-      if (size === 'layer') return cam;
-      return tf.squeeze(tf.image.resizeBilinear(tf.expandDims(cam, 3) as tf.Tensor4D, [x.shape[1], x.shape[2]]), [3]) as tf.Tensor3D;
-    });
+    const { maps, grads } = camParts(net, x, what, options, perChannel);
+    try {
+      return tf.tidy(() => atResolution(weigh(maps, grads), x, resolution));
+    } finally {
+      tf.dispose([maps, grads]);
+    }
   } finally {
     if (x !== pixels) x.dispose();
   }
 }
 
-/** Options for {@link camImage}. */
-export interface CamImageOptions {
-  /** How much of the heat map shows over the image, 0–1. Default 0.5 (1 without an image). */
-  alpha?: number;
-}
-
 /**
- * One image's class-activation map (from {@link gradCam}, `[1, h, w]` or `[h, w]`) as an RGB
- * `[h, w, 3]` float32 image 0–255: scaled so its largest value is 1, coloured blue (0) →
- * cyan → yellow → red (1) with the classic "jet" ramp, and blended over `pixels`
- * (`[1, h, w, 3]` or `[h, w, 3]`, 0–255, the map's size) when given. The caller owns it.
+ * Grad-CAM (Selvaraju et al. 2017): where in each image a unit's evidence lies, from one
+ * layer's maps. Each channel k of `camLayer` is weighed by the mean over space of the unit
+ * score's gradient with respect to it, `α_k = mean_ij ∂y/∂A_kij`, and the map is
+ * `ReLU(Σ_k α_k A_k)`. One forward and one backward to `camLayer` (nothing goes down to the
+ * pixels). Returns `[n, h, w]`, ≥ 0 and not normalized; {@link camImage} draws it over the
+ * image. The caller owns it.
  *
  * @example
  * ```ts
- * const overlay = camImage(gradCam(net, photo, { layer: 'leaky_re_lu_13', channel: 281 }), photo, { alpha: 0.6 });
- * await tf.browser.toPixels(tf.div(overlay, 255) as tf.Tensor3D, canvas);
+ * const cam = gradCam(net, photo, { camLayer: 'leaky_re_lu_13', channel: 281 });   // [1, 224, 224]
+ * const overlay = camImage(cam, photo);                                            // [224, 224, 3], 0–255
  * ```
  */
-export function camImage(cam: tf.Tensor, pixels?: tf.Tensor, options: CamImageOptions = {}): tf.Tensor3D {
-  const { alpha = pixels ? 0.5 : 1 } = options;
-  checkOption(Number.isFinite(alpha) && alpha >= 0 && alpha <= 1, 'alpha', 'a number from 0 to 1', alpha);
-  if (!cam || !Array.isArray(cam.shape)) throw new DeepvisError('BAD_VALUE', `Expected a tf.Tensor map; got ${typeof cam}.`);
-  if (!(cam.rank === 2 || (cam.rank === 3 && cam.shape[0] === 1))) {
-    throw new DeepvisError('BAD_SHAPE', `Expected one image's map [1, h, w] or [h, w]; got shape [${cam.shape.join(', ')}]. Slice one image out of a batch first.`);
-  }
-  const [h, w] = cam.shape.slice(-2);
-  if (pixels) {
-    const p = pixels.shape;
-    const ok = (pixels.rank === 3 || (pixels.rank === 4 && p[0] === 1)) && p[p.length - 3] === h && p[p.length - 2] === w && p[p.length - 1] === 3;
-    if (!ok) throw new DeepvisError('BAD_SHAPE', `Expected the image as [1, ${h}, ${w}, 3] or [${h}, ${w}, 3] (the map's size); got shape [${p.join(', ')}].`);
-  }
-  return tf.tidy(() => {
-    const m = tf.reshape(tf.cast(cam, 'float32'), [h, w, 1]);
-    const u = tf.divNoNan(m, tf.max(m));
-    // Jet: each channel a tent 1.5 − |4u − c| clipped to [0, 1], centred at c = 3 (red), 2, 1 (blue).
-    const tent = (c: number) => tf.clipByValue(tf.sub(1.5, tf.abs(tf.sub(tf.mul(u, 4), c))), 0, 1);
-    const heat = tf.mul(tf.concat([tent(3), tent(2), tent(1)], 2), 255);
-    if (!pixels) return tf.mul(heat, alpha) as tf.Tensor3D;
-    const image = tf.reshape(tf.cast(pixels, 'float32'), [h, w, 3]);
-    return tf.add(tf.mul(image, 1 - alpha), tf.mul(heat, alpha)) as tf.Tensor3D;
+export function gradCam(net: Net, pixels: tf.Tensor4D, options: GradCamOptions): tf.Tensor3D {
+  return cam(net, pixels, 'gradCam', options, true, (maps, grads) => {
+    const [, h, w] = maps.shape;
+    return tf.relu(tf.sum(tf.mul(tf.div(grads, h * w), maps), 3)) as tf.Tensor3D;
   });
 }
+
+/**
+ * Grad-CAM++ (Chattopadhay et al. 2018): Grad-CAM whose channel weights count only the
+ * positive gradients, each weighed so that several separate instances of the unit's evidence
+ * all show: with `g = ∂y/∂A`, `α_kij = g² / (2g² + Σ_ab A_kab · g³)` (0 where that is 0/0), the
+ * weights `w_k = Σ_ij α_kij · ReLU(g_kij)` and the map `ReLU(Σ_k w_k A_k)` (the paper's closed
+ * form for an exponential of the score). Same cost as {@link gradCam}. Returns `[n, h, w]`,
+ * ≥ 0; the caller owns it.
+ *
+ * @example
+ * ```ts
+ * const cam = gradCamPlusPlus(net, photo, { camLayer: 'leaky_re_lu_13', channel: 281 });
+ * const overlay = camImage(cam, photo);
+ * ```
+ */
+export function gradCamPlusPlus(net: Net, pixels: tf.Tensor4D, options: GradCamOptions): tf.Tensor3D {
+  return cam(net, pixels, 'gradCamPlusPlus', options, false, (maps, g) => {
+    const g2 = tf.square(g);
+    const total = tf.sum(maps, [1, 2], true);
+    const alpha = tf.divNoNan(g2, tf.add(tf.mul(g2, 2), tf.mul(total, tf.mul(g2, g))));
+    const weights = tf.sum(tf.mul(alpha, tf.relu(g)), [1, 2], true);
+    return tf.relu(tf.sum(tf.mul(weights, maps), 3)) as tf.Tensor3D;
+  });
+}
+
+const RECTIFIERS = new Set(['relu', 'relu6', 'leakyRelu']);
+
+/**
+ * The layer Grad-CAM weighs when none is named: the last rectifier whose output is a map
+ * `[h, w, c]` (the last map of any kind when none is a rectifier).
+ *
+ * @example
+ * ```ts
+ * defaultCamLayer(net);   // 'leaky_re_lu_15' on Darknet-Tiny
+ * ```
+ */
+export function defaultCamLayer(net: Net): string {
+  const maps = net.layers.filter((l) => l.outputShape.length === 3);
+  const pick = maps.filter((l) => l.activation !== null && RECTIFIERS.has(l.activation)).pop() ?? maps.pop();
+  if (!pick) throw new DeepvisError('UNSUPPORTED', "This net's layer table shows no layer of maps [h, w, c]: name one with option 'camLayer'.");
+  return pick.name;
+}
+
+/** The unit-and-options form the registry passes, as {@link GradCamOptions}. */
+function camOptions(net: Net, target: UnitRef, options: AttributionOptions): GradCamOptions {
+  return { ...target, camLayer: options.camLayer ?? defaultCamLayer(net) };
+}
+
+/** Grad-CAM in the registry (`'gradcam'`). */
+export const GRAD_CAM = attributionMethod({
+  name: 'gradcam', label: 'Grad-CAM', kind: 'coarse', gradient: true, reads: ['camLayer'],
+  values: (net, pixels, target, options) => gradCam(net, pixels, camOptions(net, target, options)),
+});
+
+/** Grad-CAM++ in the registry (`'gradcam++'`). */
+export const GRAD_CAM_PLUS_PLUS = attributionMethod({
+  name: 'gradcam++', label: 'Grad-CAM++', kind: 'coarse', gradient: true, reads: ['camLayer'],
+  values: (net, pixels, target, options) => gradCamPlusPlus(net, pixels, camOptions(net, target, options)),
+});
+
+/** Guided Grad-CAM in the registry (`'guided-gradcam'`): guided backprop's detail kept where Grad-CAM (scaled to a largest value of 1 per image) is hot. */
+export const GUIDED_GRAD_CAM = attributionMethod({
+  name: 'guided-gradcam', label: 'Guided Grad-CAM', kind: 'signed', gradient: true, reads: ['camLayer'],
+  values: (net, pixels, target, options) => {
+    const map = gradCam(net, pixels, camOptions(net, target, options));
+    const guided = backward(net, pixels, { ...target, mode: 'guided' });
+    try {
+      return tf.tidy(() => tf.mul(guided, tf.expandDims(tf.divNoNan(map, tf.max(map, [1, 2], true)), 3)));
+    } finally {
+      tf.dispose([map, guided]);
+    }
+  },
+});

@@ -11,5 +11,6 @@ export {
 export { mergeTopActivations } from './merge';
 export { topActivationsInWorker, workerTensorCount, type WorkerImage, type TopActivationsInWorkerOptions } from './in-worker';
 export { montage, type MontageOptions } from './montage';
-export { unitMontage, type ImageLoader, type UnitMontageOptions } from './unit-montage';
+export { unitMontage, unitTiles, type ImageLoader, type UnitMontageOptions, type UnitTiles } from './unit-montage';
+export { parseAtlas, ATLAS_FORMAT, type Atlas, type AtlasUnit, type AtlasEntry } from './atlas';
 // writeGallery (PNG files and an HTML page) is Node-only: import it from './gallery-node'.

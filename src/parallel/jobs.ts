@@ -7,7 +7,7 @@ import { topActivations, type DatasetImage, type TopActivations } from '../datas
 import { DeepvisError } from '../errors';
 import { channel, classLogit, type Objective } from '../objectives/index';
 import { optimizeUnits } from '../optimize/optimize-unit';
-import { PAPER_PRESETS, type Preset } from '../optimize/presets';
+import { LUCID_PRESET, PAPER_PRESETS, type Preset } from '../optimize/index';
 
 /**
  * An image a job reads, as plain data: a file (decoded, centre-cropped and resized to the
@@ -32,7 +32,7 @@ export interface ScanJob {
 /** Optimizations of units, one run per target (as `optimizeUnit` on each), with a preset by name. */
 export interface OptimizeJob {
   readonly targets: readonly UnitTarget[];
-  /** The name of one of `PAPER_PRESETS` (`'paper preset 3'`). */
+  /** The name of one of `PAPER_PRESETS` (`'paper preset 3'`) or of `LUCID_PRESET`. */
   readonly preset: string;
   readonly steps?: number;
   readonly size?: readonly [number, number];
@@ -79,10 +79,13 @@ export function targetObjective(target: UnitTarget): Objective {
   return 'class' in target ? classLogit(target.class) : channel(target.layer, target.unit);
 }
 
-/** The preset a job names: one of `PAPER_PRESETS` by name, else BAD_OPTION listing them. */
+/** The presets a job may name. */
+const PRESETS: readonly Preset[] = [...PAPER_PRESETS, LUCID_PRESET];
+
+/** The preset a job names: one of `PAPER_PRESETS` or `LUCID_PRESET` by name, else BAD_OPTION listing them. */
 export function presetNamed(name: string): Preset {
-  const preset = PAPER_PRESETS.find((p) => p.name === name);
-  if (!preset) throw new DeepvisError('BAD_OPTION', `Option 'preset' must name one of ${PAPER_PRESETS.map((p) => `'${p.name}'`).join(', ')}; got '${name}'.`);
+  const preset = PRESETS.find((p) => p.name === name);
+  if (!preset) throw new DeepvisError('BAD_OPTION', `Option 'preset' must name one of ${PRESETS.map((p) => `'${p.name}'`).join(', ')}; got '${name}'.`);
   return preset;
 }
 

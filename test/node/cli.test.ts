@@ -137,6 +137,18 @@ describe.skipIf(process.env.DEEPVIS_BACKEND !== 'wasm')('deepvis CLI', () => {
     }
   });
 
+  it('optimize --preset 3,lucid: the modern style beside a paper preset, named in files and on the page', async () => {
+    const out = join(tmp, 'runs', 'lucid');
+    const run = await cli('optimize', '--model', tiny, '--unit', '1', '--preset', '3,lucid', '--steps', '3', '--backend', 'wasm', '--out', out, '-q');
+    expect(run.code, run.stderr).toBe(0);
+    expect(pngsUnder(out).map((p) => p.slice(out.length + 1)).sort()).toEqual(['images/class-1-lucid.png', 'images/class-1-preset3.png']);
+    const png = PNG.sync.read(readFileSync(join(out, 'images', 'class-1-lucid.png')));
+    expect([png.width, png.height]).toEqual([16, 16]);
+    const html = readFileSync(join(out, 'index.html'), 'utf8');
+    expect(html).toContain('fourier decorrelated sigmoid, pad/jitter/scale/rotate/jitter, adam 0.05');
+    rmSync(out, { recursive: true });
+  });
+
   it('optimize writes PNGs that decode and an index.html linking them; a second run replaces the folder', async () => {
     const out = join(tmp, 'runs', 'optimize');
     const run = await cli('optimize', '--model', tiny, '--unit', '0,Stripe', '--preset', '1,3', '--steps', '3', '--backend', 'wasm', '--out', out);
@@ -202,7 +214,7 @@ describe.skipIf(process.env.DEEPVIS_BACKEND !== 'wasm')('deepvis CLI', () => {
       const html = readFileSync(join(out, 'index.html'), 'utf8');
       expect(html).toContain('<img');
     }
-    expect(readFileSync(join(tmp, 'runs', 'backward', 'index.html'), 'utf8')).toContain('deconv, SmoothGrad of 2 (raw)');
+    expect(readFileSync(join(tmp, 'runs', 'backward', 'index.html'), 'utf8')).toContain('Deconvnet, SmoothGrad of 2 (raw)');
     const camOut = join(tmp, 'runs', 'gradcam');
     const cam = await cli('backward', '--model', tiny, '--images', images, '--out', camOut, '-q', '--mode', 'gradcam');
     expect(cam.code, cam.stderr).toBe(0);
@@ -264,7 +276,7 @@ describe.skipIf(process.env.DEEPVIS_BACKEND !== 'wasm')('deepvis CLI', () => {
     await rejects(['backward', '--model', tiny, '--layer', 'conv2', '--unit', 'circle'], 2, /--unit 'circle' is a name, but only the class logits have named units/);
     await rejects(['optimize', '--model', tiny, '--unit', '0,,1'], 2, /--unit must be a comma-separated list of unit numbers or class names/);
     await rejects(['optimize', '--model', tiny, '--size', '3'], 2, /--size must be an integer from 8 to 2048; got '3'/);
-    await rejects(['backward', '--model', tiny, '--mode', 'guidd'], 2, /--mode must be one of guided, deconv, gradient, integrated, gradcam, occlusion; got 'guidd'/);
+    await rejects(['backward', '--model', tiny, '--mode', 'guidd'], 2, /--mode must be one of guided, deconv, gradient, input-x-gradient, integrated, gradcam, gradcam\+\+, guided-gradcam, occlusion; got 'guidd'/);
     await rejects(['backward', '--model', tiny, '--mode', 'gradcam', '--cam-layer', 'conv9'], 2, /Unknown layer 'conv9'/);
     await rejects(['backward', '--model', tiny, '--smooth', '1001'], 2, /--smooth must be an integer from 0 to 1000; got '1001'/);
   });

@@ -84,7 +84,7 @@ describe.skipIf(!HAS_DARKNET)('worker pool on Darknet-Tiny', () => {
     expect((pooled as DeepvisError).message).toBe((inThread as DeepvisError).message);
     const preset = await optimizeUnitsInPool(pool, [{ class: 1 }], { preset: 'paper preset 9' }).catch((e: unknown) => e);
     expect(`${(preset as DeepvisError).code}: ${(preset as Error).message}`).toBe(
-      "BAD_OPTION: Option 'preset' must name one of 'paper preset 1', 'paper preset 2', 'paper preset 3', 'paper preset 4'; got 'paper preset 9'.");
+      "BAD_OPTION: Option 'preset' must name one of 'paper preset 1', 'paper preset 2', 'paper preset 3', 'paper preset 4', 'lucid'; got 'paper preset 9'.");
   });
 
   it('aborts mid-run: rejects with ABORTED once every job has stopped, leaving no tensors; the pool goes on', async () => {

@@ -60,6 +60,7 @@ export async function drawTopImages(ctx: RunContext, top: TopActivations, load: 
     units: { [o.layer]: o.units },
     mode: o.mode,
     title: `Top ${o.k} images per unit of ${o.layer}`,
+    model: ctx.model.name,
     onProgress: (p) => draw.update(p.done, unitLabel(ctx, o.layer, p.unit)),
   });
   draw.done();
@@ -90,7 +91,8 @@ export const topkCommand: Command = {
   name: 'topk',
   summary: 'the top-9 images of units over a set of images, cropped to the receptive field, with deconv views',
   description: 'Scans the images, keeps for each unit the k with the highest spatial maximum, and draws each unit\'s ' +
-    'receptive-field crops beside their backward views. Writes one PNG per unit, top.json and index.html. ' +
+    'receptive-field crops beside their backward views. Writes one PNG per unit, index.html, top.json and the unit atlas ' +
+    '(atlas.json and each crop and view as its own PNG under units/) that `deepvis viewer --atlas DIR` shows. ' +
     'With --shard i/N it scans one slice and writes top.json only, for deepvis merge; a killed run resumes from its checkpoint.',
   options,
   examples: [
