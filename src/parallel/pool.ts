@@ -61,12 +61,14 @@ interface Task {
 /** The worker script: the built `pool-worker.js` beside this module, or `worker.ts` from source (through tsx). */
 function startWorker(model: WorkerModel): Worker {
   const here = import.meta.url;
-  if (!here.endsWith('.ts')) return new Worker(new URL('./pool-worker.js', here), { workerData: model });
+  // Threads inherit Node's flags, but not `--input-type` (of `node -e`): it forbids loading a file.
+  const execArgv = process.execArgv.filter((a, i, all) => !a.startsWith('--input-type') && all[i - 1] !== '--input-type');
+  if (!here.endsWith('.ts')) return new Worker(new URL('./pool-worker.js', here), { workerData: model, execArgv });
   // tsx is a development dependency: only a source checkout starts workers this way.
   const tsx = typeof import.meta.resolve === 'function' ? import.meta.resolve('tsx/esm/api') : 'tsx/esm/api';
   const script = new URL('./worker.ts', here).href;
   const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(script)}); });`;
-  return new Worker(boot, { eval: true, workerData: model });
+  return new Worker(boot, { eval: true, workerData: model, execArgv });
 }
 
 const poolClosed = () => new DeepvisError('ABORTED', 'The worker pool was closed before the job finished.');
