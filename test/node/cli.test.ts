@@ -232,7 +232,7 @@ describe.skipIf(process.env.DEEPVIS_BACKEND !== 'wasm')('deepvis CLI', () => {
     expect(pngsUnder(occOut).filter((p) => p.endsWith('-occlusion.png')).length).toBe(2);
     const gallery = readFileSync(join(tmp, 'runs', 'gallery', 'index.html'), 'utf8');
     for (const part of ['optimized/class-0-preset2.png', 'activations/', 'guided/', 'top/index.html']) expect(gallery).toContain(part);
-  });
+  }, 400_000); // seven CLI processes, some starting worker threads
 
   it('gallery on the embedded model (no --model) uses Fashion-MNIST test images and all ten classes', async () => {
     const out = join(tmp, 'runs', 'default-gallery');

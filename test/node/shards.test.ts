@@ -72,7 +72,7 @@ describe.skipIf(!HAS_DARKNET || process.env.DEEPVIS_BACKEND !== 'wasm')('deepvis
     const missing = await cli('merge', '--model', DARKNET, '--shards', join(tmp, 'shard0'), '--shards', join(tmp, 'shard2'), '--out', join(tmp, 'nope'));
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('Shards 1 of 3 are missing.');
-  });
+  }, 600_000); // five CLI processes, each loading the model
 
   it('a scan killed with SIGKILL resumes from its checkpoint and gives the uninterrupted result', async () => {
     const opts = [...common, '--images', join(photos[0], '../..'), '--size', '96', '--k', '3', '--units', '0', '--workers', '1', '--checkpoint-every', '8'];
@@ -96,5 +96,5 @@ describe.skipIf(!HAS_DARKNET || process.env.DEEPVIS_BACKEND !== 'wasm')('deepvis
     expect(whole.code, whole.stderr).toBe(0);
     expect(topOf(out).top).toEqual(topOf(join(tmp, 'whole')).top);
     expect(topOf(out).top.images).toBe(photos.length);
-  });
+  }, 600_000); // three CLI processes over the 87 photos
 });
