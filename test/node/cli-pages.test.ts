@@ -7,7 +7,7 @@ import { GRID_LOOK } from '../../src/cli/commands/activations';
 import { presetsTableHtml, type Target } from '../../src/cli/commands/optimize';
 import { detectorLayer } from '../../src/cli/context';
 import { page } from '../../src/cli/html';
-import { activations, classLogit, fitToNet, loadImageNetNet, PAPER_PRESETS, receptiveField, tileActivations } from '../../src/index';
+import { activations, fitToNet, loadImageNetNet, PAPER_PRESETS, receptiveField, tileActivations } from '../../src/index';
 import { SHARED } from '../helpers/shared';
 
 const median = (t: tf.Tensor) => { const v = Array.from(t.dataSync()).sort((a, b) => a - b); return v[v.length >> 1]!; };
@@ -37,9 +37,9 @@ describe.skipIf(process.env.DEEPVIS_BACKEND !== 'wasm')('CLI page defaults', () 
 
   it('flags a class run whose best logit is negative or whose image is not the top-1, and nothing else', () => {
     const targets: Target[] = [
-      { objective: classLogit(1), key: 'class-1', label: 'goldfish (1)', classIndex: 1 },
-      { objective: classLogit(2), key: 'class-2', label: 'shark (2)', classIndex: 2 },
-      { objective: classLogit(3), key: 'class-3', label: 'eel (3)', classIndex: 3 },
+      { unit: { class: 1 }, key: 'class-1', label: 'goldfish (1)', classIndex: 1 },
+      { unit: { class: 2 }, key: 'class-2', label: 'shark (2)', classIndex: 2 },
+      { unit: { class: 3 }, key: 'class-3', label: 'eel (3)', classIndex: 3 },
     ];
     const html = presetsTableHtml(targets, [PAPER_PRESETS[2]!], { files: [['a.png'], ['b.png'], ['c.png']], best: [[12.5], [-0.25], [3]], top: [[1], [2], [0]], seconds: 1 }, 64, ['tench', 'goldfish', 'shark', 'eel']);
     expect(html.match(/class="failed"/g)).toHaveLength(4);   // two cells, two notes
