@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DeepvisError, checkOption } from '../errors';
+import { checkPixels } from '../net/check-pixels';
 import type { BackwardRule, Net } from '../net/types';
 
 /** Options for {@link backward}. */
@@ -91,6 +92,7 @@ function seedFor(a: tf.Tensor, channel: number, seed: 'unit' | 'activation', at:
  */
 export function backward(net: Net, pixels: tf.Tensor4D, options: BackwardOptions): tf.Tensor4D {
   const { layer, channel, at = 'max', seed = 'unit', mode = 'gradient' } = options ?? ({} as BackwardOptions);
+  checkPixels(pixels, net, { finite: true });
   checkOption(typeof layer === 'string', 'layer', 'a layer name (see net.describe())', layer);
   checkOption(MODES.includes(mode), 'mode', "'gradient', 'deconv' or 'guided'", mode);
   checkOption(seed === 'unit' || seed === 'activation', 'seed', "'unit' or 'activation'", seed);

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DeepvisError, checkOption } from '../errors';
+import { checkPixels } from '../net/check-pixels';
+import { feedsInto } from '../net/upstream';
 import type { Net } from '../net/types';
 import { lastAxisChannel } from './attribution-parts';
 
@@ -32,22 +34,26 @@ export interface GradCamOptions {
  */
 export function gradCam(net: Net, pixels: tf.Tensor4D, options: GradCamOptions): tf.Tensor3D {
   const { layer, channel, target = net.logits, size = 'input' } = options ?? ({} as GradCamOptions);
+  checkPixels(pixels, net, { finite: true });
   checkOption(typeof layer === 'string', 'layer', 'a layer name (see net.describe())', layer);
   checkOption(typeof target === 'string', 'target', 'a layer name (see net.describe())', target);
   checkOption(size === 'input' || size === 'layer', 'size', "'input' or 'layer'", size);
   checkOption(Number.isInteger(channel) && channel >= 0, 'channel', 'an integer ≥ 0', channel);
-  const x = pixels.dtype === 'float32' ? pixels : (tf.cast(pixels, 'float32') as tf.Tensor4D);
   // The map's channels and the target's units from the layer table; a graph net's table has no
   // shapes, so one forward finds them there.
   const [mapShape, targetShape] = [net.layer(layer).outputShape, net.layer(target).outputShape];
+  const x = pixels.dtype === 'float32' ? pixels : (tf.cast(pixels, 'float32') as tf.Tensor4D);
   let [rank, channels, units] = [mapShape.length + 1, mapShape[mapShape.length - 1], targetShape[targetShape.length - 1]];
-  if (mapShape.length === 0 || targetShape.length === 0) {
-    const probe = net.forward(x, { taps: [layer, target] });
-    [rank, channels, units] = [probe[layer].rank, probe[layer].shape[probe[layer].rank - 1], probe[target].shape[probe[target].rank - 1]];
-    tf.dispose(probe);
-  }
   try {
-    if (rank !== 4) throw new DeepvisError('UNSUPPORTED', `gradCam needs a layer of maps [n, h, w, c]; '${layer}' gives ${rank - 1 === 1 ? 'a vector' : `rank ${rank}`} per image.`);
+    if (mapShape.length === 0 || targetShape.length === 0) {
+      const probe = net.forward(x, { taps: [layer, target] });
+      [rank, channels, units] = [probe[layer].rank, probe[layer].shape[probe[layer].rank - 1], probe[target].shape[probe[target].rank - 1]];
+      tf.dispose(probe);
+    }
+    if (rank !== 4) throw new DeepvisError('BAD_OPTION', `gradCam needs a layer of maps [n, h, w, c]; '${layer}' gives ${rank - 1 === 1 ? 'a vector' : `rank ${rank}`} per image. Choose a convolutional layer.`);
+    if (!feedsInto(net.layers, net.layer(layer).name, net.layer(target).name)) {
+      throw new DeepvisError('BAD_OPTION', `Option 'target' '${target}' is not computed from layer '${layer}'; Grad-CAM needs a target after the layer (such as the logits) or an earlier layer.`);
+    }
     if (channel >= units!) throw new DeepvisError('OUT_OF_RANGE', `Channel ${channel} is out of range: layer '${target}' has ${units} channels (0…${units! - 1}).`);
     return tf.tidy(() => {
       // One pass: a zero added per channel at `layer` has the unit's gradient summed over space

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { constant } from '../constant';
 import { checkOption, throwIfAborted } from '../errors';
+import { checkPixels } from '../net/check-pixels';
 import type { Net } from '../net/types';
 import { yieldToEventLoop } from '../optimize/random';
 import { accumulate } from './attribution-parts';
@@ -38,6 +39,7 @@ export interface SmoothBackwardOptions extends BackwardOptions {
  */
 export async function smoothBackward(net: Net, pixels: tf.Tensor4D, options: SmoothBackwardOptions): Promise<tf.Tensor4D> {
   const { samples = 25, noise = 0.15, noiseSeed = 0, onProgress, signal, ...rest } = options ?? ({} as SmoothBackwardOptions);
+  checkPixels(pixels, net, { finite: true });
   checkOption(Number.isInteger(samples) && samples >= 1 && samples <= 100_000, 'samples', 'an integer from 1 to 100000', samples);
   checkOption(Number.isFinite(noise) && noise >= 0, 'noise', 'a number ≥ 0 (a fraction of the pixel range; 0.1–0.2 is usual)', noise);
   checkOption(Number.isInteger(noiseSeed), 'noiseSeed', 'an integer', noiseSeed);

@@ -1,4 +1,5 @@
 import { DeepvisError, checkOption } from '../errors';
+import { windowOutput } from '../net/geometry';
 import type { LayerGeometry, LayerInfo, Net } from '../net/types';
 
 /**
@@ -145,21 +146,12 @@ function padBefore(g: LayerGeometry, axis: number, n: number | null, span: numbe
   return Math.floor(Math.max((Math.ceil(n / t) - 1) * t + span - n, 0) / 2);
 }
 
-/** Output size along one axis, as tfjs computes it. */
-function outSize(g: LayerGeometry, axis: number, n: number | null, span: number): number | null {
-  if (n === null) return null;
-  const t = g.strides[axis];
-  if (g.padding === 'same') return Math.ceil(n / t);
-  if (g.padding === 'valid') return Math.ceil((n - span + 1) / t);
-  const [before, after] = g.padding[axis];
-  return Math.floor((n + before + after - span) / t) + 1;
-}
-
 /** A window of `kernel` taps `dilation` apart, moved by `stride`: y sees inputs y·t − q … y·t − q + span − 1. */
 function windowed(a: Axis, g: LayerGeometry, axis: number, l: LayerInfo, target: string): Axis {
   const span = (g.kernel[axis] - 1) * g.dilations[axis] + 1;
   const t = g.strides[axis];
-  if (a.s === 0) return { ...a, n: outSize(g, axis, a.n, span) };
+  const n = a.n === null ? null : windowOutput(g, axis as 0 | 1, a.n);
+  if (a.s === 0) return { ...a, n };
   const q = padBefore(g, axis, a.n, span, l, target);
-  return { s: t * a.s, p: q * a.s + a.p, e: (span - 1 - q) * a.s + a.e, n: outSize(g, axis, a.n, span) };
+  return { s: t * a.s, p: q * a.s + a.p, e: (span - 1 - q) * a.s + a.e, n };
 }

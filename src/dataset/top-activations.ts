@@ -125,7 +125,14 @@ export async function topActivations(
     for await (const image of images) {
       aborted();
       checkImage(image, index++, dispose);
-      if (!size && pending.length > 0 && !sameSize(pending[0].pixels, image.pixels)) await flush();
+      if (!size && pending.length > 0 && !sameSize(pending[0].pixels, image.pixels)) {
+        try {
+          await flush();
+        } catch (e) {
+          if (dispose) image.pixels.dispose();
+          throw e;
+        }
+      }
       pending.push(image);
       if (pending.length === batchSize) await flush();
       aborted();

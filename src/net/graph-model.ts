@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DeepvisError, unknownName } from '../errors';
-import { checkPixels } from './check-pixels';
+import { checkPixels, inputChannels } from './check-pixels';
 import { addAt } from './add-at';
 import { describeLayers } from './describe';
 import { withRuledRectifiers } from './graph-rules';
@@ -55,7 +55,7 @@ export function graphModelToNet(model: GraphModelLike, options: ToNetOptions): N
   }
   const input = model.inputs[0];
   const shape = (input.shape ?? [-1, -1, -1, 3]).slice(1).map((d) => (d === -1 || d == null ? null : d));
-  const channels = shape[2] ?? 3;
+  const channels = inputChannels(shape);
   const mapping = pixelMapping(options.inputRange, channels, options.mean);
   const nodes = graphNodes(model);
   const clean = (name: string) => name.replace(/^\^/, '').replace(/:\d+$/, '');

@@ -1,9 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DeepvisError, checkOption } from '../errors';
 import { toNet } from '../net/index';
+import { checkInputSize } from '../net/check-pixels';
 import type { Net } from '../net/types';
 import type { BoundObjective, Objective } from '../objectives/index';
 import type { Regularizer, RegularizerContext } from '../regularizers/index';
+import { applyRegularizers } from '../regularizers/regularizers';
 import { LR_SCALES, objectiveScale, stepSize, toLrPolicy, type LrPolicy, type LrScale } from './lr';
 import { PAPER_PRESETS } from './presets';
 import { seededRandom, yieldToEventLoop } from './random';
@@ -102,7 +104,7 @@ interface Plan {
   w: number;
 }
 
-function plan(net: Net, options: OptimizeOptions): Plan {
+function plan(net: Net, options: OptimizeOptions, n: number): Plan {
   const preset = PAPER_PRESETS[2];
   const steps = options.steps ?? preset.steps;
   checkOption(Number.isInteger(steps) && steps >= 1, 'steps', 'an integer ≥ 1', steps);
@@ -129,6 +131,8 @@ function plan(net: Net, options: OptimizeOptions): Plan {
   if (given && (given[0] !== h || given[1] !== w)) {
     throw new DeepvisError('BAD_OPTION', `Option 'start' is ${given[0]}×${given[1]} but the run is ${h}×${w}; resize the start image or change 'size'.`);
   }
+  // n images of this size must survive the net and fit the budget, checked before any is made.
+  checkInputSize(net, n, h ?? 227, w ?? 227);
   return { steps, lr, lrScale, regularizers, start, seed, h: h ?? 227, w: w ?? 227 };
 }
 
@@ -154,7 +158,7 @@ export async function* optimizeLoop(netOrModel: unknown, objectives: readonly Ob
   let best: tf.Tensor4D | null = null;
   let meanT: tf.Tensor4D | null = null;
   try {
-    const p = plan(net, options);
+    const p = plan(net, options, n);
     const bound: BoundObjective[] = objectives.map((o) => o.bind(net));
     const taps = [...new Set(bound.flatMap((b) => b.taps))];
     const random = seededRandom(p.seed + 0x5eed);
@@ -171,20 +175,25 @@ export async function* optimizeLoop(netOrModel: unknown, objectives: readonly Ob
 
     const toPixels = (t: tf.Tensor4D, i: number) =>
       tf.tidy(() => tf.reshape(tf.clipByValue(tf.add(tf.slice(t, [i, 0, 0, 0], [1, -1, -1, -1]), mean), 0, 255), [p.h, p.w, 3]) as tf.Tensor3D);
-    const measure = (image: tf.Tensor4D) => {
+    const measure = (image: tf.Tensor4D, finite: tf.Tensor) => {
       let perImage: tf.Tensor1D | null = null;
       let flags: tf.Tensor1D | null = null;
       try {
         return tf.tidy(() => {
           const { grad } = tf.valueAndGrad((xx: tf.Tensor4D) => {
             const outs = net.forward(tf.add(xx, mean) as tf.Tensor4D, { taps });
-            const pick = (v: tf.Tensor1D, i: number) => tf.slice(v, [i], [1]);
+            const pick = (v: tf.Tensor1D, i: number) => {
+              if (v.rank !== 1 || v.shape[0] !== n) {
+                throw new DeepvisError('BAD_SHAPE', `Objective '${objectives[i].name}' gave shape [${v.shape.join(', ')}]; it must give one score per image, [${n}].`);
+              }
+              return tf.slice(v, [i], [1]);
+            };
             perImage = tf.keep(tf.concat(bound.map((b, i) => pick(b.value(outs), i)))) as tf.Tensor1D;
             flags = tf.keep(tf.concat(bound.map((b, i) => (b.isArgmax ? pick(b.isArgmax(outs), i) : tf.fill([1], -1))))) as tf.Tensor1D;
             return tf.sum(perImage) as tf.Scalar;
           })(image);
           const sumSquares = tf.sum(tf.square(grad), [1, 2, 3]);
-          return { grad: grad as tf.Tensor4D, readout: tf.concat([perImage!, flags!, sumSquares]) };
+          return { grad: grad as tf.Tensor4D, readout: tf.concat([perImage!, flags!, sumSquares, finite]) };
         });
       } catch (e) {
         releaseTape();
@@ -200,10 +209,18 @@ export async function* optimizeLoop(netOrModel: unknown, objectives: readonly Ob
 
     for (let step = 0; step < p.steps; step++) {
       checkAbort();
+      // Read back with the objective: whether the image was finite before clipping (the clip hides NaN on some backends).
+      const finite = tf.tidy(() => tf.reshape(tf.cast(tf.all(tf.isFinite(x!)), 'float32'), [1]));
       const clipped = tf.tidy(() => tf.sub(tf.clipByValue(tf.add(x!, mean), 0, 255), mean) as tf.Tensor4D);
       x.dispose();
       x = clipped;
-      const { grad, readout } = measure(x);
+      let measured: ReturnType<typeof measure>;
+      try {
+        measured = measure(x, finite);
+      } finally {
+        finite.dispose();
+      }
+      const { grad, readout } = measured;
       let read: Float32Array | Int32Array | Uint8Array;
       try {
         read = await readout.data();
@@ -214,6 +231,11 @@ export async function* optimizeLoop(netOrModel: unknown, objectives: readonly Ob
         const now = Array.from(read.subarray(0, n));
         const flags = Array.from(read.subarray(n, 2 * n));
         const sumSquares = Array.from(read.subarray(2 * n, 3 * n));
+        if (read[3 * n] !== 1) {
+          throw new DeepvisError('NOT_FINITE', step === 0
+            ? "The start image holds NaN or ±Infinity; pass finite 0–255 values as 'start'."
+            : `The image became NaN or ±Infinity after step ${step - 1}'s regularizers (${p.regularizers.map((r) => r.name).join(', ')}); check them.`);
+        }
         if (now.some((v) => !Number.isFinite(v))) {
           throw new DeepvisError('NOT_FINITE', `The objective became ${now.find((v) => !Number.isFinite(v))} at step ${step}; lower the learning rate or check the objective.`);
         }
@@ -237,14 +259,15 @@ export async function* optimizeLoop(netOrModel: unknown, objectives: readonly Ob
         const sizes = isLast ? now.map(() => 0) : scales.map((s, i) => stepSize(p.lr, s, sumSquares[i]));
         if (!isLast) {
           const ctx: RegularizerContext = { step, steps: p.steps, grad, random, mean: net.mean };
-          let y = tf.tidy(() => tf.add(x!, tf.mul(grad, tf.tensor4d(sizes, [n, 1, 1, 1]))) as tf.Tensor4D);
-          for (const r of p.regularizers) {
-            const z = r.apply(y, ctx);
+          const y = tf.tidy(() => tf.add(x!, tf.mul(grad, tf.tensor4d(sizes, [n, 1, 1, 1]))) as tf.Tensor4D);
+          let z: tf.Tensor4D;
+          try {
+            z = applyRegularizers(p.regularizers, y, ctx);
+          } finally {
             y.dispose();
-            y = z;
           }
           x.dispose();
-          x = y;
+          x = z;
         }
         const current = x;
         const snapshotBest = best;
