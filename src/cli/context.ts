@@ -1,9 +1,9 @@
 import { useNodeBackend, type NodeBackendName } from '../backends/node';
 import type { LayerInfo, Net } from '../net/types';
-import { choice, inputRange, int, str, type Values } from './args';
+import { choice, inputRange, int, num, str, type Values } from './args';
 import { CliError, EXIT, inputError, usageError } from './errors';
 import { fashionMnistSamples, generatedInputs, imageInputs, type InputImage } from './images';
-import { loadModel, type LoadedModel } from './model';
+import { layerShape, loadModel, type LoadedModel } from './model';
 import { openOutput, type Output } from './output';
 import { progress, type Progress, type ProgressStream } from './progress';
 
@@ -40,6 +40,7 @@ export function commonOptions(values: Values) {
     backend: choice(values, 'backend', BACKENDS, 'auto'),
     seed: int(values, 'seed', { min: 0 }) ?? 0,
     quiet: values.quiet === true,
+    timeout: num(values, 'timeout', { min: 0.001, max: 86_400 }) ?? 60,
   };
 }
 
@@ -59,7 +60,7 @@ export interface OpenedModel {
  * stderr (dropped with --quiet). The caller owns the model.
  */
 export async function openModel(values: Values, io: Io): Promise<OpenedModel> {
-  const { modelSpec, range, backend, seed, quiet } = commonOptions(values);
+  const { modelSpec, range, backend, seed, quiet, timeout } = commonOptions(values);
   let backendDetail: string;
   try {
     backendDetail = (await useNodeBackend(backend as NodeBackendName | 'auto')).detail;
@@ -71,7 +72,7 @@ export async function openModel(values: Values, io: Io): Promise<OpenedModel> {
     if (!quiet) io.err.write(`${text}\n`);
   };
   info(`backend: ${backendDetail}`);
-  const model = await loadModel(modelSpec, range, warn);
+  const model = await loadModel(modelSpec, range, warn, timeout);
   info(`model: ${model.name} (${model.net.layers.length} layers, input ${model.net.inputShape.map((d) => d ?? '?').join('×')}, ${model.labels.length} classes)`);
   return { model, backend: backendDetail, seed, quiet, warn, info };
 }
@@ -115,8 +116,8 @@ export async function withRun(
   }
 }
 
-/** `true` for a layer whose output is a map `[h, w, c]`. */
-export const isSpatial = (l: LayerInfo) => l.outputShape.length === 3 && l.className !== 'InputLayer';
+/** `true` for a layer whose output is a map `[h, w, c]` (input layers aside). */
+export const isSpatial = (net: Net, l: LayerInfo) => l.inputs.length > 0 && layerShape(net, l.name).length === 3;
 const isRectifier = (l: LayerInfo) => l.activation === 'relu' || l.activation === 'relu6' || l.activation === 'leakyRelu';
 
 /**
@@ -124,7 +125,7 @@ const isRectifier = (l: LayerInfo) => l.activation === 'relu' || l.activation ==
  * (every spatial layer if none do), at most `max`, spread evenly from first to last.
  */
 export function showcaseLayers(net: Net, max: number): string[] {
-  const spatial = net.layers.filter(isSpatial);
+  const spatial = net.layers.filter((l) => isSpatial(net, l));
   const rect = spatial.filter(isRectifier);
   const pool = rect.length > 0 ? rect : spatial;
   if (pool.length <= max) return pool.map((l) => l.name);
@@ -153,7 +154,7 @@ export function layersOption(net: Net, values: Values, fallback: () => string[])
 
 /** The number of units (channels) of a layer. */
 export function unitCount(net: Net, layer: string): number {
-  const shape = net.layer(layer).outputShape;
+  const shape = layerShape(net, layer);
   return shape[shape.length - 1] ?? 0;
 }
 

@@ -27,9 +27,31 @@ export interface LoadedModel {
 
 const isUrl = (s: string) => /^[a-z][a-z0-9+.-]*:/i.test(s) && !/^[a-z]:[\\/]/i.test(s);
 
+const probed = new WeakMap<Net, Map<string, readonly number[]>>();
+
+/**
+ * A layer's output shape without the batch: from the layer table, or where the table has
+ * none (a GraphModel's) from one forward pass of a grey image at the model's size (224 when free).
+ */
+export function layerShape(net: Net, layer: string): readonly (number | null)[] {
+  const info = net.layer(layer);
+  if (info.outputShape.length > 0) return info.outputShape;
+  let shapes = probed.get(net);
+  if (!shapes) {
+    const found = new Map<string, readonly number[]>();
+    tf.tidy(() => {
+      const [h, w] = [net.inputShape[0] ?? 224, net.inputShape[1] ?? 224];
+      const out = net.forward(tf.fill([1, h, w, 3], 128) as tf.Tensor4D, { taps: net.layers.map((l) => l.name) });
+      for (const [name, t] of Object.entries(out)) found.set(name, t.shape.slice(1));
+    });
+    probed.set(net, (shapes = found));
+  }
+  return shapes.get(info.name) ?? [];
+}
+
 /** The number of classes: the size of the logits' last axis. */
 function classCount(net: Net): number {
-  const shape = net.layer(net.logits).outputShape;
+  const shape = layerShape(net, net.logits);
   return shape[shape.length - 1] ?? 0;
 }
 
@@ -93,8 +115,33 @@ async function loadFromFile(spec: string): Promise<{ model: unknown; labelsPath:
   }
 }
 
-/** Loads a model from an http(s) URL. */
-async function loadFromUrl(spec: string): Promise<{ model: unknown; labelsUrl: string }> {
+/**
+ * `fetch` that gives up after `seconds` and refuses answers other than 2xx, each with a
+ * one-line CLI error naming the URL (tfjs would decode an error page as weights).
+ */
+function checkedFetch(seconds: number): typeof fetch {
+  return async (input, init) => {
+    const url = input instanceof Request ? input.url : String(input);
+    let response: Response;
+    try {
+      response = await fetch(input, { ...init, signal: AbortSignal.timeout(seconds * 1000) });
+    } catch (e) {
+      if ((e as Error).name === 'TimeoutError') {
+        throw inputError(`No answer from '${url}' within ${seconds} s.`, 'Check the URL and your network, or allow longer with --timeout SECONDS.');
+      }
+      const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+      throw inputError(`Cannot fetch '${url}': ${cause?.code ?? cause?.message ?? (e as Error).message}.`, 'Check the URL and your network.');
+    }
+    if (!response.ok) {
+      throw inputError(`'${url}' answered HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}.`,
+        'Check the URL: it must serve a TensorFlow.js model.json and the weight files it lists.');
+    }
+    return response;
+  };
+}
+
+/** Loads a model from an http(s) URL, every request checked and limited to `seconds`. */
+async function loadFromUrl(spec: string, seconds: number): Promise<{ model: unknown; labelsUrl: string }> {
   let url: URL;
   try {
     url = new URL(spec);
@@ -104,19 +151,17 @@ async function loadFromUrl(spec: string): Promise<{ model: unknown; labelsUrl: s
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw inputError(`Unsupported URL scheme '${url.protocol}' in --model '${spec}'.`, 'Use an http:// or https:// URL, or a file path.');
   }
+  const fetchFunc = checkedFetch(seconds);
   let json: { format?: string; modelTopology?: { node?: unknown } };
+  const response = await fetchFunc(url);
   try {
-    const response = await fetch(url);
-    if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`);
     json = await response.json();
   } catch (e) {
-    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-    throw inputError(`Cannot fetch the model from '${spec}': ${cause?.code ?? cause?.message ?? (e as Error).message}.`,
-      'Check the URL (it must serve a TensorFlow.js model.json) and your network.');
+    throw inputError(`'${spec}' is not JSON: ${(e as Error).message}`, 'Give --model the URL of a TensorFlow.js model.json.');
   }
   const graph = json?.format === 'graph-model' || Array.isArray(json?.modelTopology?.node);
   try {
-    const model = graph ? await loadGraphModel(url.href) : await tfl.loadLayersModel(url.href);
+    const model = graph ? await loadGraphModel(tf.io.http(url.href, { fetchFunc })) : await tfl.loadLayersModel(tf.io.http(url.href, { fetchFunc }));
     return { model, labelsUrl: new URL('labels.json', url).href };
   } catch (e) {
     if (e instanceof CliError) throw e;
@@ -125,9 +170,9 @@ async function loadFromUrl(spec: string): Promise<{ model: unknown; labelsUrl: s
 }
 
 /** Labels beside a model served over http(s), if any. */
-async function fetchLabels(url: string, classes: number): Promise<string[] | null> {
+async function fetchLabels(url: string, classes: number, seconds: number): Promise<string[] | null> {
   try {
-    const response = await fetch(url);
+    const response = await fetch(url, { signal: AbortSignal.timeout(seconds * 1000) });
     if (!response.ok) return null;
     const labels = await response.json();
     return Array.isArray(labels) && labels.length === classes && labels.every((l) => typeof l === 'string') ? labels : null;
@@ -148,7 +193,9 @@ async function fetchLabels(url: string, classes: number): Promise<string[] | nul
  * m.dispose();
  * ```
  */
-export async function loadModel(spec: string | undefined, inputRange: readonly [number, number] | undefined, warn: (text: string) => void): Promise<LoadedModel> {
+export async function loadModel(
+  spec: string | undefined, inputRange: readonly [number, number] | undefined, warn: (text: string) => void, timeoutSeconds = 60,
+): Promise<LoadedModel> {
   let model: unknown;
   let labels: string[] | null = null;
   let labelsFrom: (classes: number) => Promise<string[] | null>;
@@ -156,9 +203,9 @@ export async function loadModel(spec: string | undefined, inputRange: readonly [
     model = await loadDefaultModel();
     labelsFrom = async () => [...DEFAULT_MODEL_LABELS];
   } else if (isUrl(spec) && !spec.startsWith('file://')) {
-    const loaded = await loadFromUrl(spec);
+    const loaded = await loadFromUrl(spec, timeoutSeconds);
     model = loaded.model;
-    labelsFrom = (classes) => fetchLabels(loaded.labelsUrl, classes);
+    labelsFrom = (classes) => fetchLabels(loaded.labelsUrl, classes, timeoutSeconds);
   } else {
     const loaded = await loadFromFile(spec);
     model = loaded.model;

@@ -194,7 +194,7 @@ describe.skipIf(process.env.DEEPVIS_BACKEND !== 'wasm')('deepvis CLI', () => {
     expect(occ.code, occ.stderr).toBe(0);
     expect(pngsUnder(occOut).filter((p) => p.endsWith('-occlusion.png')).length).toBe(2);
     const gallery = readFileSync(join(tmp, 'runs', 'gallery', 'index.html'), 'utf8');
-    for (const part of ['optimized/class-0-preset2.png', 'activations/', 'guided/', 'top/index.html']) expect(gallery).toContain(part);
+    for (const part of ['optimized/class-0-preset2.png', 'grids/', 'guided/', 'top/index.html']) expect(gallery).toContain(part);
   });
 
   it('gallery on the embedded model (no --model) uses Fashion-MNIST test images and all ten classes', async () => {
@@ -246,7 +246,7 @@ describe.skipIf(process.env.DEEPVIS_BACKEND !== 'wasm')('deepvis CLI', () => {
     await rejects(['optimize', '--model', join(tmp, 'broken.png')], 3, /Cannot read '.*broken.png' as JSON/);
     await rejects(['optimize', '--model', 'http://exa mple.com/model.json'], 3, /'http:\/\/exa mple.com\/model.json' is not a valid URL/);
     await rejects(['optimize', '--model', 'ftp://example.com/model.json'], 3, /Unsupported URL scheme 'ftp:'/);
-    await rejects(['optimize', '--model', 'http://127.0.0.1:1/model.json'], 3, /Cannot fetch the model from 'http:\/\/127.0.0.1:1\/model.json'/);
+    await rejects(['optimize', '--model', 'http://127.0.0.1:1/model.json'], 3, /Cannot fetch 'http:\/\/127.0.0.1:1\/model.json'/);
     await rejects(['activations', '--model', tiny, '--images', join(tmp, 'missing')], 3, /Image file or folder not found: '.*missing'/);
     await rejects(['optimize', '--model', dense], 4, /not a convnet.*input is \[10\]/);
     // Fails half way (after the output folder was opened): nothing may remain.

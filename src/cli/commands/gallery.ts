@@ -113,7 +113,7 @@ export const galleryCommand: Command = {
       const targets: Target[] = classes.map((c) => ({ objective: classLogit(c), key: `class-${c}`, label: `${model.labels[c]} (${c})` }));
       const optimized = await optimizeTargets(ctx, targets, presets, { steps: runSteps, size, dir: 'optimized' });
       const showLayers = showcaseLayers(net, 4);
-      const grids = await activationGrids(ctx, samples, showLayers, 'activations');
+      const grids = await activationGrids(ctx, samples, showLayers, 'grids');
       const guided = await backwardViews(ctx, samples, { layer: net.logits, mode: 'guided', filter: 'norm', dir: 'guided' });
       const top = await topImages(ctx, pool, { layer, units, k: 9, mode: 'deconv', dir: 'top' });
 
