@@ -17,6 +17,8 @@ export default defineConfig([
     target: 'es2022',
     splitting: true,
     treeshake: true,
+    // import.meta.url in the CJS build (assets/ is found relative to the module).
+    shims: true,
   },
   {
     // ESM only: the CLI uses import.meta.url and top-level await.

@@ -1,39 +1,43 @@
-// The attribution tools' cost for one image, each next to the forward pass at the same size,
-// measured in the same run: what a user waits for each map.
+// The attribution methods' cost for one image, each next to the forward pass at the same size,
+// measured in the same run: what a user waits for each map. Every registered method gets a row
+// (ATTRIBUTION_METHODS), with the same options, plus SmoothGrad of the gradient per sample.
 import * as tf from '@tensorflow/tfjs-core';
-import type { Net } from '../src/index';
-import { backward, gradCam, integratedGradients, occlusion, smoothBackward } from '../src/index';
+import type { AttributionMethod, AttributionOptions, Net } from '../src/index';
+import { ATTRIBUTION_METHODS, attributionMethodNamed, smoothGrad } from '../src/index';
 import { timeIt, type Row } from './harness';
 
-/** Milliseconds of one run of `f` (async tools: one timed run after a warm-up). */
-async function once(f: () => Promise<tf.Tensor | tf.Tensor[]>): Promise<number> {
-  tf.dispose(await f());
+/** Milliseconds of one run of a method (one timed run after a warm-up). */
+async function once(method: AttributionMethod, net: Net, pixels: tf.Tensor4D, options: AttributionOptions): Promise<number> {
+  const target = { layer: net.logits, channel: 9 };
+  (await method.run(net, pixels, target, options)).values.dispose();
   const t0 = performance.now();
-  tf.dispose(await f());
+  const a = await method.run(net, pixels, target, options);
+  await a.values.data();
+  a.values.dispose();
   return performance.now() - t0;
 }
 
-export async function benchAttribution(net: Net, backend: string, size: number, layer: string): Promise<Row[]> {
+export async function benchAttribution(net: Net, backend: string, size: number, camLayer: string): Promise<Row[]> {
   const section = `attribution ${size}²`;
   const pixels = tf.randomUniform([1, size, size, 3], 0, 255, 'float32', 4) as tf.Tensor4D;
-  const unit = { layer: net.logits, channel: 9 };
   const forward = await timeIt(() => net.predict(pixels), 5);
   const rows: Row[] = [{ section, backend, metric: 'forward', value: forward, unit: 'ms' }];
-  const add = (metric: string, ms: number, per = '') =>
-    rows.push({ section, backend, metric, value: ms, unit: 'ms', note: `${(ms / forward).toFixed(2)}× forward${per}` });
-  add('guided backprop', await timeIt(() => backward(net, pixels, { ...unit, mode: 'guided' }), 3));
-  add('gradCam', await timeIt(() => gradCam(net, pixels, { layer, channel: 9 }), 3), `; ${layer}`);
-  const samples = 8;
-  add('smoothBackward, per sample', (await once(() => smoothBackward(net, pixels, { ...unit, samples }))) / samples, `; ${samples} samples`);
+  const add = (metric: string, ms: number, note: string) =>
+    rows.push({ section, backend, metric, value: ms, unit: 'ms', note: `${(ms / forward).toFixed(2)}× forward${note}` });
   const steps = 16;
-  add('integratedGradients, per step', (await once(() => integratedGradients(net, pixels, { channel: 9, steps, batchSize: 8 }))) / steps, `; ${steps} steps in batches of 8`);
   const window = Math.round(size / 8);
-  const stride = Math.round(size / 8);
-  const positions = (Math.floor((size - window) / stride) + 1) ** 2;
-  add('occlusion, per position', (await once(async () => {
-    const { map, drops } = await occlusion(net, pixels, { channel: 9, window, stride, batchSize: 16 });
-    return [map, drops];
-  })) / positions, `; ${positions} positions in batches of 16`);
+  const options: AttributionOptions = { camLayer, steps, batchSize: 8, window, stride: window };
+  const positions = (Math.floor((size - window) / window) + 1) ** 2;
+  for (const method of ATTRIBUTION_METHODS) {
+    const detail = [
+      method.reads.includes('camLayer') ? `; ${camLayer}` : '',
+      method.reads.includes('steps') ? `; ${steps} steps in batches of 8` : '',
+      method.reads.includes('window') ? `; ${positions} positions in batches of 8` : '',
+    ].join('');
+    add(method.label, await once(method, net, pixels, options), detail);
+  }
+  const samples = 8;
+  add('SmoothGrad of the gradient, per sample', (await once(smoothGrad(attributionMethodNamed('gradient'), { samples }), net, pixels, { batchSize: 1 })) / samples, `; ${samples} samples`);
   pixels.dispose();
   return rows;
 }

@@ -1,13 +1,12 @@
 // The grid the live viewer draws, as the viewer makes it on the active backend.
 import * as tf from '@tensorflow/tfjs-core';
-import { tileActivations, tileActivationsRgba, tilesOnArrays } from '../src/index';
+import { gridView } from '../src/index';
 
 /**
- * One layer's grid as the viewer makes it, reduced to a scalar to read back: on cpu and wasm
- * RGBA bytes straight from the activations, elsewhere the tensor-op grid (read back with the frame).
+ * One layer's grid as the viewer makes it (`gridView`: RGBA bytes where tiling runs in
+ * JavaScript, a tensor read back with the frame elsewhere), reduced to a scalar to read back.
  */
 export function viewerGrid(act: tf.Tensor): tf.Tensor {
-  if (!tilesOnArrays()) return tf.mean(tileActivations(act));
-  const { data } = tileActivationsRgba(act);
-  return tf.scalar(data[data.length >> 1]);
+  const view = gridView(act);
+  return view instanceof tf.Tensor ? tf.mean(view) : tf.scalar(view.data[view.data.length >> 1]);
 }

@@ -1,6 +1,7 @@
 /** What went wrong, as a stable machine-readable code. */
 export type DeepvisErrorCode =
   | 'UNKNOWN_LAYER'
+  | 'UNKNOWN_CLASS'
   | 'OUT_OF_RANGE'
   | 'BAD_SHAPE'
   | 'BAD_DTYPE'

@@ -1,11 +1,13 @@
 // The public face of deepvis: re-exports only.
 export * from './net/index';
-export * from './objectives/index';
+// Objectives as one namespace (`objectives.channel`, `objectives.add`…); the two used on their own stay top-level.
+export * as objectives from './objectives/index';
+export { classLogit, objective, type Objective, type BoundObjective, type ChannelAt, type ChannelOptions, type CustomObjectiveOptions } from './objectives/index';
 export * from './regularizers/index';
 export * from './optimize/index';
 export * from './activations/index';
-export * from './backward/index';
+export * from './attribution/index';
 export * from './dataset/index';
 export * from './default-model/index';
-export { gaussianBlur, gaussianKernel, type GaussianBlurOptions } from './image/gaussian-blur';
+export * from './image/index';
 export { DeepvisError, type DeepvisErrorCode } from './errors';

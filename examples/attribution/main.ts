@@ -1,6 +1,6 @@
-// Attribution on Darknet-Tiny: guided backprop, SmoothGrad, Integrated Gradients, Grad-CAM,
-// guided Grad-CAM and occlusion of each photo's top class, as one PNG sheet (columns in that
-// order after the photo). --samples is SmoothGrad's samples and Integrated Gradients' steps.
+// Attribution on Darknet-Tiny: every registered method (ATTRIBUTION_METHODS) and SmoothGrad of
+// the gradient, for each photo's top class, as one PNG sheet (columns in that order after the
+// photo). --samples is SmoothGrad's samples and Integrated Gradients' steps.
 //
 //   node --import tsx examples/attribution/main.ts [--images darknet-samples-7] [--limit 4]
 //        [--size 224] [--layer leaky_re_lu_15] [--samples 25] [--out deepvis-out/attribution]
@@ -59,4 +59,4 @@ const sheet = attributionSheet(rows);
 const path = join(args.out!, 'attribution.png');
 await writePng(path, sheet);
 sheet.dispose();
-console.log(`wrote ${path}: photo | guided backprop | SmoothGrad | Integrated Gradients | Grad-CAM | guided Grad-CAM | occlusion (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+console.log(`wrote ${path}: ${rows[0].titles.join(' | ')} (${((Date.now() - started) / 1000).toFixed(1)} s)`);

@@ -3,7 +3,7 @@
 //
 //   node --import tsx examples/presets-gallery/main.ts [--out deepvis-out/presets] [--size 128]
 //        [--steps N (default: each preset's own)] [--classes 424,9,...] [--lr-scale caffenet|verbatim]
-//        [--display stretch|raw] [--seed 0]
+//        [--display norm01c|raw] [--seed 0]
 //
 // Needs ../shared/models/darknet-tiny-imagenet-tfjs (or DEEPVIS_SHARED pointing at shared/).
 import { existsSync } from 'node:fs';
@@ -15,6 +15,7 @@ import { useNodeBackend, loadLayersModelFile, writePng } from '../../src/backend
 import { toNet } from '../../src/net/index';
 import { classLogit } from '../../src/objectives/index';
 import { optimizeUnit, PAPER_PRESETS, type LrScale } from '../../src/optimize/index';
+import { displayImage, type ImageDisplay } from '../../src/image/display';
 
 const { values: args } = parseArgs({
   options: {
@@ -24,9 +25,9 @@ const { values: args } = parseArgs({
     classes: { type: 'string', default: '424,9,961,386' }, // flamingo, Persian cat, school bus, goldfinch (Darknet order)
     'lr-scale': { type: 'string', default: 'caffenet' },
     seed: { type: 'string', default: '0' },
-    // 'stretch' scales the deviation from the mean image to fill 0–255, as the toolbox saved
-    // its images (norm01c); 'raw' writes the pixels as optimized.
-    display: { type: 'string', default: 'stretch' },
+    // 'norm01c' centres on the mean image and stretches the largest deviation to fill 0–255,
+    // as the toolbox saved its images; 'raw' writes the pixels as optimized.
+    display: { type: 'string', default: 'norm01c' },
   },
 });
 
@@ -47,15 +48,6 @@ const lrScale = (Number.isFinite(Number(args['lr-scale'])) ? Number(args['lr-sca
 const out = resolve(args.out!);
 await mkdir(out, { recursive: true });
 
-/** Centres on the mean image and scales the largest deviation to 127.5 (the toolbox's norm01c). */
-function stretch(image: tf.Tensor3D, mean: readonly number[]): tf.Tensor3D {
-  return tf.tidy(() => {
-    const centred = tf.sub(image, tf.tensor1d([...mean]));
-    const peak = tf.maximum(tf.max(tf.abs(centred)), 1e-6);
-    return tf.add(tf.mul(tf.div(centred, peak), 127.5), 127.5) as tf.Tensor3D;
-  });
-}
-
 const rows: string[] = [];
 for (const k of classes) {
   const cells: string[] = [];
@@ -68,7 +60,7 @@ for (const k of classes) {
       return { index: tf.argMax(probs, 1).dataSync()[0], p: probs.dataSync()[k] };
     });
     const file = `class${k}-preset${p + 1}.png`;
-    const shown = args.display === 'raw' ? tf.clone(r.image) : stretch(r.image, net.mean);
+    const shown = displayImage(r.image, { mean: net.mean, display: args.display as ImageDisplay });
     await writePng(join(out, file), shown);
     shown.dispose();
     tf.dispose([r.image, r.last]);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DeepvisError, checkOption } from '../errors';
 import { PRE_ACTIVATION, type LayerGeometry, type LayerInfo, type Net } from '../net/types';
-import { assembleGrid } from './grid';
+import { assembleGrid } from '../util/grid';
 import { TILE_PADDING_COLOR } from './tile';
 import { tileLayout } from './tile-layout';
 

@@ -6,3 +6,4 @@ export { tileActivationsRgba, type TiledImage } from './tile-rgba';
 export { tilesOnArrays } from './tile-arrays';
 export { topPredictions, type Prediction } from './predictions';
 export { filterImages, type FilterImagesOptions } from './filters';
+export { readFrame, gridView, rgbaImage, type FrameView, type FrameRead, type ReadTensor } from './frame';

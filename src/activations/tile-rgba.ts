@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { asChannelMap } from './grid';
+import { asChannelMap } from '../util/grid';
 import { gridSpec, tileActivations, tileOptions, type TileOptions } from './tile';
 import { float32Values, tileArraysRgba, tilesOnArrays } from './tile-arrays';
 
@@ -43,17 +43,21 @@ export function tileActivationsRgba(act: tf.Tensor, options: TileOptions = {}): 
 /** An `[h, w, 3]` 0–255 image read back and disposed, as RGBA bytes (`Math.round`, clamped). */
 function rgbToRgba(rgb: tf.Tensor3D): TiledImage {
   const [height, width] = rgb.shape;
-  let values: ArrayLike<number>;
   try {
-    values = rgb.dataSync();
+    return rgbaFromValues(rgb.dataSync(), height, width, 3);
   } finally {
     rgb.dispose();
   }
+}
+
+/** `[h, w, c]` (c = 3, or 1 for grey) 0–255 values as RGBA bytes (`Math.round`, clamped, alpha 255). */
+export function rgbaFromValues(values: ArrayLike<number>, height: number, width: number, channels: number): TiledImage {
   const data = new Uint8ClampedArray(height * width * 4);
-  for (let p = 0, i = 0; p < data.length; p += 4, i += 3) {
+  const grey = channels === 1;
+  for (let p = 0, i = 0; p < data.length; p += 4, i += channels) {
     data[p] = Math.round(values[i]);
-    data[p + 1] = Math.round(values[i + 1]);
-    data[p + 2] = Math.round(values[i + 2]);
+    data[p + 1] = Math.round(values[grey ? i : i + 1]);
+    data[p + 2] = Math.round(values[grey ? i : i + 2]);
     data[p + 3] = 255;
   }
   return { width, height, data };

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkOption } from '../errors';
 import { constant } from '../constant';
-import { asChannelMap, assembleGrid, channelsAsRgbTiles, checkChannel, greyToRgb } from './grid';
+import { asChannelMap, assembleGrid, channelsAsRgbTiles, checkChannel, greyToRgb } from '../util/grid';
 import { tileLayout } from './tile-layout';
 import { float32Values, tileArrays, tilesOnArrays, type GridSpec } from './tile-arrays';
 

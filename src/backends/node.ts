@@ -16,7 +16,7 @@ import { setUpWasm } from './wasm-setup';
 import { installDawnWebGpu } from './node-webgpu';
 
 export type { BackendInfo } from './info';
-export { readImage, decodeImage, encodePng, writePng } from '../image/node-io';
+export { readImage, decodeImage, encodePng, writePng, readLabels } from '../image/node-io';
 export { fileHandler, loadLayersModelFile } from '../net/load-file';
 export { writeGallery, type GalleryOptions, type GalleryFiles } from '../dataset/gallery-node';
 

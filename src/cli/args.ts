@@ -1,4 +1,6 @@
 import { parseArgs } from 'node:util';
+import { INPUT_RANGES, parseInputRange } from '../net/input-ranges';
+import type { InputRange } from '../net/types';
 import { usageError } from './errors';
 
 /** One option of a command: its parseArgs type, the value's name in the help, and the help line. */
@@ -18,7 +20,7 @@ export type Values = Record<string, string | boolean | (string | boolean)[] | un
 /** Options every command takes. */
 export const COMMON_OPTIONS: OptionTable = {
   model: { type: 'string', value: 'PATH|URL', help: 'model.json of a tfjs model (a path, a folder holding model.json, or an http(s) URL). Default: the embedded Fashion-MNIST convnet.' },
-  'input-range': { type: 'string', value: 'RANGE', help: "the model's input range: 0,1 | -1,1 | 0,255. Default 0,1." },
+  'input-range': { type: 'string', value: 'RANGE', help: "the model's input range: 0,1 | -1,1 | 0,255 | caffe | torchvision. Default 0,1." },
   backend: { type: 'string', value: 'NAME', help: 'auto | wasm | cpu | webgpu (a GPU through the webgpu package) | tensorflow (tfjs-node, when installed). Default auto.' },
   out: { type: 'string', value: 'DIR', help: 'output folder (replaced as a whole when the run succeeds).' },
   seed: { type: 'string', value: 'N', help: 'random seed (an integer). Default 0.' },
@@ -93,13 +95,18 @@ function toInt(raw: string, label: string, { min = -Infinity, max = Infinity }: 
   return n;
 }
 
-/** A comma-separated list of integers in `[min, max]` (`0,3,5`), or `undefined` when absent. */
-export function intList(values: Values, name: string, range: { min?: number; max?: number } = {}): number[] | undefined {
+/**
+ * A comma-separated list of units (`3,flamingo,7`): integers ≥ 0 or class names, checked
+ * for form only (names are resolved once the model is loaded, see `resolveUnits`), or
+ * `undefined` when absent.
+ */
+export function unitList(values: Values, name: string): string[] | undefined {
   const raw = str(values, name);
   if (raw === undefined) return undefined;
   const parts = raw.split(',').map((s) => s.trim());
-  if (parts.length === 0 || parts.some((p) => p === '')) throw usageError(`Option --${name} must be a comma-separated list of integers (like 0,3,5); got '${raw}'.`);
-  return [...new Set(parts.map((p) => toInt(p, `--${name}`, range)))];
+  if (parts.some((p) => p === '')) throw usageError(`Option --${name} must be a comma-separated list of unit numbers or class names (like 0,3,5 or flamingo); got '${raw}'.`);
+  for (const p of parts) if (/^[+-]?\d+$/.test(p)) toInt(p, `--${name}`, { min: 0 });
+  return [...new Set(parts)];
 }
 
 /** One of `allowed`, or `fallback` when absent. */
@@ -112,16 +119,15 @@ export function choice<T extends string>(values: Values, name: string, allowed: 
   return raw as T;
 }
 
-/** The ranges `--input-range` accepts. */
-export const INPUT_RANGES: Readonly<Record<string, readonly [number, number]>> = { '0,1': [0, 1], '-1,1': [-1, 1], '0,255': [0, 255] };
-
-/** `--input-range` as a `[lo, hi]` pair, or `undefined` when absent. */
-export function inputRange(values: Values): readonly [number, number] | undefined {
+/** `--input-range` as an input range (a name of the library's `INPUT_RANGES`), or `undefined` when absent. */
+export function inputRange(values: Values): InputRange | undefined {
   const raw = str(values, 'input-range');
   if (raw === undefined) return undefined;
-  const range = INPUT_RANGES[raw.replace(/\s+/g, '')];
-  if (!range) throw usageError(`Option --input-range must be one of ${Object.keys(INPUT_RANGES).join(' | ')}; got '${raw}'.`);
-  return range;
+  try {
+    return parseInputRange(raw);
+  } catch {
+    throw usageError(`Option --input-range must be one of ${Object.keys(INPUT_RANGES).join(' | ')}; got '${raw}'.`);
+  }
 }
 
 /** A number option in `[min, max]`, or `undefined` when absent. */

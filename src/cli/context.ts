@@ -1,9 +1,10 @@
 import { useNodeBackend, type NodeBackendName } from '../backends/node';
-import type { LayerInfo, Net } from '../net/types';
+import { classIndex, unitName } from '../image/labels';
+import type { Net } from '../net/types';
 import { choice, inputRange, int, num, str, type Values } from './args';
-import { CliError, EXIT, inputError, usageError } from './errors';
+import { inputError, usageError } from './errors';
 import { fashionMnistSamples, generatedInputs, imageInputs, type InputImage } from './images';
-import { layerShape, loadModel, type LoadedModel } from './model';
+import { loadModel, type LoadedModel } from './model';
 import { openOutput, type Output } from './output';
 import { progress, type Progress, type ProgressStream } from './progress';
 
@@ -116,28 +117,7 @@ export async function withRun(
   }
 }
 
-/** `true` for a layer whose output is a map `[h, w, c]` (input layers aside). */
-export const isSpatial = (net: Net, l: LayerInfo) => l.inputs.length > 0 && layerShape(net, l.name).length === 3;
-const isRectifier = (l: LayerInfo) => l.activation === 'relu' || l.activation === 'relu6' || l.activation === 'leakyRelu';
-
-/**
- * Layers worth showing as activation grids: the spatial layers that end in a rectifier
- * (every spatial layer if none do), at most `max`, spread evenly from first to last.
- */
-export function showcaseLayers(net: Net, max: number): string[] {
-  const spatial = net.layers.filter((l) => isSpatial(net, l));
-  const rect = spatial.filter(isRectifier);
-  const pool = rect.length > 0 ? rect : spatial;
-  if (pool.length <= max) return pool.map((l) => l.name);
-  return Array.from({ length: max }, (_, i) => pool[Math.round((i * (pool.length - 1)) / (max - 1 || 1))].name);
-}
-
-/** The last spatial rectifier layer (or spatial layer): where units are most "semantic" yet still have positions. */
-export function lastSpatialLayer(net: Net): string {
-  const layers = showcaseLayers(net, Number.MAX_SAFE_INTEGER);
-  if (layers.length === 0) throw new CliError(EXIT.model, 'This model has no spatial layers (no [h, w, c] maps) to show.');
-  return layers[layers.length - 1];
-}
+export { showcaseLayers, lastSpatialLayer } from '../net/shortlist';
 
 /**
  * The layers `--layer` names (comma-separated), each checked against the net (an unknown
@@ -154,7 +134,7 @@ export function layersOption(net: Net, values: Values, fallback: () => string[])
 
 /** The number of units (channels) of a layer. */
 export function unitCount(net: Net, layer: string): number {
-  const shape = layerShape(net, layer);
+  const shape = net.layer(layer).outputShape;
   return shape[shape.length - 1] ?? 0;
 }
 
@@ -165,6 +145,26 @@ export function checkUnits(net: Net, layer: string, units: readonly number[]): v
     if (u >= n) throw usageError(`Unit ${u} is out of range: layer '${layer}' has ${n} units (0…${n - 1}).`);
   }
 }
+
+/**
+ * The units a `--unit`-style option names (see `unitList`) as numbers of `layer`: numbers as
+ * they are, class names (`flamingo`) on the logits through `classIndex` (exit 2 listing the
+ * closest names when unknown). Range-checked; duplicates dropped.
+ */
+export function resolveUnits(ctx: RunContext, layer: string, items: readonly string[], option: string): number[] {
+  const onLogits = layer === ctx.net.logits;
+  const units = items.map((item) => {
+    if (/^\+?\d+$/.test(item)) return Number(item);
+    if (!onLogits) throw usageError(`Option --${option} '${item}' is a name, but only the class logits have named units; '${layer}' has unit numbers only.`);
+    if (!ctx.model.hasLabels) throw usageError(`Option --${option} '${item}' is a class name, but this model has no class names.`, 'Give class numbers, or put a labels.json (one name per class) beside model.json.');
+    return classIndex(ctx.model.labels, item);
+  });
+  checkUnits(ctx.net, layer, units);
+  return [...new Set(units)];
+}
+
+/** A unit as the pages and progress lines name it: the class name on the logits (`flamingo (424)`), else `layer unit N`. */
+export const unitLabel = (ctx: RunContext, layer: string, unit: number) => unitName(ctx.net, layer, unit, ctx.model.hasLabels ? ctx.model.labels : undefined);
 
 /**
  * The image size of the run: `--size` when given (a fixed-size model must match), else the

@@ -48,6 +48,7 @@ export const inputError = (message: string, hint?: string) => new CliError(EXIT.
 
 const deepvisExit: Partial<Record<DeepvisError['code'], number>> = {
   UNKNOWN_LAYER: EXIT.usage,
+  UNKNOWN_CLASS: EXIT.usage,
   OUT_OF_RANGE: EXIT.usage,
   BAD_OPTION: EXIT.usage,
   UNSUPPORTED: EXIT.model,

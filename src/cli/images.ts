@@ -3,6 +3,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { basename, dirname, extname, join, relative } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import { fitImage } from '../image/fit';
 import { readImage } from '../image/node-io';
 import { inputError } from './errors';
 
@@ -44,19 +45,6 @@ export async function listImageFiles(specs: readonly string[]): Promise<string[]
     }
   }
   return [...new Set(files)];
-}
-
-/**
- * A photo as the net sees it: the centred square crop, resized (bilinear) to `[h, w]`.
- * The caller owns the result.
- */
-export function fitImage(image: tf.Tensor3D, h: number, w: number): tf.Tensor3D {
-  return tf.tidy(() => {
-    const [ih, iw] = image.shape;
-    const side = Math.min(ih, iw);
-    const square = tf.slice(image, [Math.floor((ih - side) / 2), Math.floor((iw - side) / 2), 0], [side, side, 3]);
-    return (side === h && side === w ? tf.clone(square) : tf.image.resizeBilinear(square, [h, w])) as tf.Tensor3D;
-  });
 }
 
 /** `--images` files as inputs at `[h, w]`, ids relative to their common folder. An undecodable file exits with code 3. */

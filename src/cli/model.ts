@@ -5,9 +5,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { loadDefaultModel, DEFAULT_MODEL_INFO, DEFAULT_MODEL_LABELS } from '../default-model/index';
 import { DeepvisError } from '../errors';
+import { parseLabels } from '../image/labels';
 import { fileHandler } from '../net/load-file';
 import { toNet } from '../net/to-net';
-import type { Net } from '../net/types';
+import type { InputRange, Net } from '../net/types';
 import { CliError, EXIT, inputError } from './errors';
 
 /** A model ready for the commands: its Net, class names, and how to name it. */
@@ -27,41 +28,17 @@ export interface LoadedModel {
 
 const isUrl = (s: string) => /^[a-z][a-z0-9+.-]*:/i.test(s) && !/^[a-z]:[\\/]/i.test(s);
 
-const probed = new WeakMap<Net, Map<string, readonly number[]>>();
-
-/**
- * A layer's output shape without the batch: from the layer table, or where the table has
- * none (a GraphModel's) from one forward pass of a grey image at the model's size (224 when free).
- */
-export function layerShape(net: Net, layer: string): readonly (number | null)[] {
-  const info = net.layer(layer);
-  if (info.outputShape.length > 0) return info.outputShape;
-  let shapes = probed.get(net);
-  if (!shapes) {
-    const found = new Map<string, readonly number[]>();
-    tf.tidy(() => {
-      const [h, w] = [net.inputShape[0] ?? 224, net.inputShape[1] ?? 224];
-      const out = net.forward(tf.fill([1, h, w, 3], 128) as tf.Tensor4D, { taps: net.layers.map((l) => l.name) });
-      for (const [name, t] of Object.entries(out)) found.set(name, t.shape.slice(1));
-    });
-    probed.set(net, (shapes = found));
-  }
-  return shapes.get(info.name) ?? [];
-}
-
 /** The number of classes: the size of the logits' last axis. */
 function classCount(net: Net): number {
-  const shape = layerShape(net, net.logits);
+  const shape = net.layer(net.logits).outputShape;
   return shape[shape.length - 1] ?? 0;
 }
 
-/** Reads `labels.json` (an array of names, one per class) beside a model, if present and the right length. */
+/** Reads `labels.json` beside a model (any form `parseLabels` takes), if present and one name per class. */
 async function readLabels(path: string, classes: number, warn: (text: string) => void): Promise<string[] | null> {
   if (!existsSync(path)) return null;
   try {
-    const labels = JSON.parse(await readFile(path, 'utf8'));
-    if (Array.isArray(labels) && labels.length === classes && labels.every((l) => typeof l === 'string')) return labels;
-    warn(`ignoring ${path}: expected an array of ${classes} strings`);
+    return parseLabels(await readFile(path, 'utf8'), classes);
   } catch (e) {
     warn(`ignoring ${path}: ${(e as Error).message}`);
   }
@@ -173,9 +150,7 @@ async function loadFromUrl(spec: string, seconds: number): Promise<{ model: unkn
 async function fetchLabels(url: string, classes: number, seconds: number): Promise<string[] | null> {
   try {
     const response = await fetch(url, { signal: AbortSignal.timeout(seconds * 1000) });
-    if (!response.ok) return null;
-    const labels = await response.json();
-    return Array.isArray(labels) && labels.length === classes && labels.every((l) => typeof l === 'string') ? labels : null;
+    return response.ok ? parseLabels(await response.text(), classes) : null;
   } catch {
     return null;
   }
@@ -194,7 +169,7 @@ async function fetchLabels(url: string, classes: number, seconds: number): Promi
  * ```
  */
 export async function loadModel(
-  spec: string | undefined, inputRange: readonly [number, number] | undefined, warn: (text: string) => void, timeoutSeconds = 60,
+  spec: string | undefined, inputRange: InputRange | undefined, warn: (text: string) => void, timeoutSeconds = 60,
 ): Promise<LoadedModel> {
   let model: unknown;
   let labels: string[] | null = null;

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DeepvisError, checkOption } from '../errors';
-import type { ReceptiveField } from './receptive-field';
+import type { ReceptiveField } from '../net/receptive-field';
 
 /** Options for {@link cropReceptiveField}. */
 export interface CropOptions {

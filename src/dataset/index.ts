@@ -1,5 +1,4 @@
-// The dataset-centric view: receptive fields, crops, and top-k images per unit.
-export { receptiveField, type ReceptiveField, type ReceptiveFieldOptions } from './receptive-field';
+// The dataset-centric view: crops, and top-k images per unit (receptive fields are the Net's: net/).
 export { cropReceptiveField, type CropOptions } from './crop';
 export {
   topActivations,

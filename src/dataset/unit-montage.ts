@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DeepvisError, checkOption } from '../errors';
 import type { BackwardRule, Net } from '../net/types';
-import { backward } from '../backward/backward';
-import { backwardImage, type BackwardFilter } from '../backward/backward-image';
+import { backward } from '../attribution/backward';
+import { backwardImage, type BackwardFilter } from '../attribution/backward-image';
 import { cropReceptiveField, type CropOptions } from './crop';
 import { montage } from './montage';
-import { receptiveField, type ReceptiveField } from './receptive-field';
+import { receptiveField, type ReceptiveField } from '../net/receptive-field';
 import type { TopActivations } from './top-activations';
 
 /** Loads a dataset image by id as `[h, w, 3]` 0–255 RGB; {@link unitMontage} disposes it after use. */

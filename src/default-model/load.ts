@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { toNet } from '../net/to-net';
-import type { Net } from '../net/types';
+import type { Net, ToNetOptions } from '../net/types';
 import { base64ToArrayBuffer } from './base64';
 import { DEFAULT_MODEL_INFO } from './info';
 import { MODEL_TOPOLOGY, WEIGHT_SPECS, WEIGHTS_BASE64 } from './weights';
@@ -57,8 +57,27 @@ export async function loadDefaultModel(): Promise<tfl.LayersModel> {
  * ```
  */
 export async function loadDefaultNet(): Promise<Net> {
-  const model = await loadDefaultModel();
-  const net = toNet(model, { inputRange: DEFAULT_MODEL_INFO.inputRange, mean: DEFAULT_MODEL_INFO.mean });
+  return netOwningModel(await loadDefaultModel(), { inputRange: DEFAULT_MODEL_INFO.inputRange, mean: DEFAULT_MODEL_INFO.mean });
+}
+
+/**
+ * `toNet(model, options)` whose `dispose()` also disposes the model (once); if compiling
+ * fails, the model is disposed before the error propagates.
+ *
+ * @example
+ * ```ts
+ * const net = netOwningModel(await loadDefaultModel(), { inputRange: [0, 1] });
+ * net.dispose();                                        // the model too
+ * ```
+ */
+export function netOwningModel(model: tfl.LayersModel, options: ToNetOptions): Net {
+  let net: Net;
+  try {
+    net = toNet(model, options);
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
   const disposeNet = net.dispose.bind(net);
   let modelDisposed = false;
   net.dispose = () => {

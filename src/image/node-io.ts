@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { PNG } from 'pngjs';
 import jpeg from 'jpeg-js';
 import { DeepvisError } from '../errors';
+import { parseLabels } from './labels';
 
 /**
  * Decodes PNG or JPEG bytes into a `[h, w, 3]` float32 tensor of 0–255 RGB.
@@ -86,4 +87,19 @@ export async function writePng(path: string, image: tf.Tensor): Promise<void> {
   const bytes = await encodePng(image);
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, bytes);
+}
+
+/**
+ * Reads a labels file (a JSON array, Keras's `imagenet_class_index.json`, an array of
+ * objects with a name field, or text with one name per line; see `parseLabels`) into class
+ * names, one per logit.
+ *
+ * @example
+ * ```ts
+ * const labels = await readLabels('models/darknet-tiny/labels.json');
+ * console.log(topPredictions(net, pixels, 5, labels)[0].label);     // 'bald eagle'
+ * ```
+ */
+export async function readLabels(path: string): Promise<string[]> {
+  return parseLabels(await readFile(path, 'utf8'));
 }

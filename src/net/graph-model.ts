@@ -4,7 +4,7 @@ import { checkPixels, inputChannels } from './check-pixels';
 import { addAt } from './add-at';
 import { describeLayers } from './describe';
 import { withRuledRectifiers } from './graph-rules';
-import { pixelMapping } from './pixel-space';
+import { pixelMapping, type PixelMapping } from './pixel-space';
 import type { ActivationKind, ForwardOptions, LayerInfo, Net, ToNetOptions } from './types';
 
 /** The public surface of a tfjs-converter GraphModel that deepvis uses. */
@@ -45,6 +45,28 @@ function graphNodes(model: GraphModelLike): GraphDefNode[] {
 }
 
 /**
+ * Each node's output shape without the batch (the GraphDef has none), from one pass of a grey
+ * image at the model's size (224 where it is free, and then the maps' h and w stay `null`);
+ * none where that pass fails.
+ */
+function probeShapes(model: GraphModelLike, inputName: string, mapping: PixelMapping, [h, w, c]: (number | null)[], nodes: GraphDefNode[]): Map<string, (number | null)[]> {
+  const found = new Map<string, (number | null)[]>();
+  const names = nodes.filter((n) => n.op !== 'Placeholder').map((n) => n.name);
+  for (const n of nodes) if (n.op === 'Placeholder') found.set(n.name, [h, w, c]);
+  try {
+    tf.tidy(() => {
+      const x = mapping.toModelInput(tf.fill([1, h ?? 224, w ?? 224, 3], 128) as tf.Tensor4D);
+      list(model.execute({ [inputName]: x }, names)).forEach((y, i) => {
+        found.set(names[i], y.shape.slice(1).map((d, k) => (y.rank === 4 && k < 2 && [h, w][k] === null ? null : d)));
+      });
+    });
+  } catch {
+    return new Map();
+  }
+  return found;
+}
+
+/**
  * A Net over a GraphModel: taps are node names and forward runs through
  * `GraphModel.execute`. Backward rules act on its Relu, Relu6 and LeakyRelu kernels (fused
  * ones included) through their gradient functions, swapped only while the forward runs.
@@ -59,10 +81,11 @@ export function graphModelToNet(model: GraphModelLike, options: ToNetOptions): N
   const mapping = pixelMapping(options.inputRange, channels, options.mean);
   const nodes = graphNodes(model);
   const clean = (name: string) => name.replace(/^\^/, '').replace(/:\d+$/, '');
+  const shapes = probeShapes(model, input.name, mapping, shape, nodes);
   const layers: LayerInfo[] = nodes.map((n) => ({
     name: n.name,
     className: n.op,
-    outputShape: [],
+    outputShape: shapes.get(n.name) ?? [],
     activation: nodeActivation(n),
     inputs: (n.input ?? []).map(clean).filter((i) => nodes.some((m) => m.name === i)),
     compiled: true,

@@ -3,9 +3,10 @@ import { DeepvisError, checkOption } from '../errors';
 import { toNet } from '../net/index';
 import type { Net } from '../net/types';
 import { channel, type ChannelAt } from '../objectives/index';
-import { assembleGrid } from '../activations/grid';
+import { assembleGrid } from '../util/grid';
 import { TILE_PADDING_COLOR } from '../activations/tile';
 import { tileLayout, type TileLayout } from '../activations/tile-layout';
+import { displayImage, IMAGE_DISPLAYS, type ImageDisplay } from '../image/display';
 import { isNet, type OptimizeOptions, type OptimizeResult } from './loop';
 import { optimizeUnits } from './optimize-unit';
 import { startImage } from './start';
@@ -20,6 +21,8 @@ export interface OptimizeLayerOptions extends OptimizeOptions {
   batchSize?: number;
   /** Pixels between tiles and around the sheet. Default 1. */
   padding?: number;
+  /** How each tile is shown: `'norm01c'` (default, stretched around the mean image as the toolbox) or `'raw'` pixels. */
+  display?: ImageDisplay;
   /** Also return every channel's best image in `images` (else they are released once tiled). Default false. */
   keepImages?: boolean;
   /** Called after each batch, awaited. */
@@ -31,7 +34,7 @@ export type LayerChannelResult = Omit<OptimizeResult, 'image' | 'last'> & { read
 
 /** What {@link optimizeLayer} returns. The caller owns `sheet` and `images`. */
 export interface LayerSheet {
-  /** Every channel's best image tiled row-major, `[layout.height, layout.width, 3]` 0–255 RGB. */
+  /** Every channel's best image tiled row-major, each as `display` shows it, `[layout.height, layout.width, 3]` 0–255 RGB. */
   sheet: tf.Tensor3D;
   /** Where each tile sits: tile `i` is `channels[i]`. */
   layout: TileLayout;
@@ -39,7 +42,7 @@ export interface LayerSheet {
   channels: number[];
   /** Each channel's run, in sheet order. */
   results: LayerChannelResult[];
-  /** Each channel's best image `[h, w, 3]` when `keepImages` is set; else empty. */
+  /** Each channel's best image `[h, w, 3]` (raw pixels) when `keepImages` is set; else empty. */
   images: tf.Tensor3D[];
 }
 
@@ -57,7 +60,9 @@ function runSize(net: Net, options: OptimizeOptions): [number, number] {
  * a near-square grid (`cols = ceil(sqrt(n))`), `padding` pixels between tiles, as the
  * paper's supplementary figure of every channel of a conv layer. Every channel starts
  * from the same seeded image, so tile `i` is what `optimizeUnit(net, channel(layer, c),
- * options)` gives alone. Per-channel images are released once tiled unless `keepImages`.
+ * options)` gives alone, shown as `display` says (default `'norm01c'`, each tile stretched
+ * around the mean image on its own, as the toolbox showed them). Per-channel images (raw
+ * pixels) are released once tiled unless `keepImages`.
  *
  * @example
  * ```ts
@@ -68,10 +73,11 @@ function runSize(net: Net, options: OptimizeOptions): [number, number] {
  * ```
  */
 export async function optimizeLayer(netOrModel: unknown, layer: string, options: OptimizeLayerOptions = {}): Promise<LayerSheet> {
-  const { channels: wanted, at, batchSize = 16, padding = 1, keepImages = false, onProgress, ...loop } = options;
+  const { channels: wanted, at, batchSize = 16, padding = 1, keepImages = false, display = 'norm01c', onProgress, ...loop } = options;
   checkOption(typeof layer === 'string', 'layer', 'a layer name', layer);
   checkOption(Number.isInteger(batchSize) && batchSize >= 1, 'batchSize', 'an integer ≥ 1', batchSize);
   checkOption(Number.isInteger(padding) && padding >= 0, 'padding', 'an integer ≥ 0', padding);
+  checkOption(IMAGE_DISPLAYS.includes(display), 'display', IMAGE_DISPLAYS.map((d) => `'${d}'`).join(' or '), display);
   const owned = !isNet(netOrModel);
   const net = owned ? toNet(netOrModel) : (netOrModel as Net);
   const tiles: tf.Tensor4D[] = [];
@@ -98,7 +104,7 @@ export async function optimizeLayer(netOrModel: unknown, layer: string, options:
     for (let i = 0; i < channels.length; i += batchSize) {
       const group = channels.slice(i, i + batchSize);
       const runs = await optimizeUnits(net, objectives.slice(i, i + batchSize), { ...loop, start: start ?? loop.start });
-      tiles.push(tf.stack(runs.map((r) => r.image)) as tf.Tensor4D);
+      tiles.push(tf.tidy(() => displayImage(tf.stack(runs.map((r) => r.image)) as tf.Tensor4D, { mean: net.mean, display }) as tf.Tensor4D));
       runs.forEach((r, j) => {
         const { image, last, ...rest } = r;
         results.push({ channel: group[j], ...rest });

@@ -3,7 +3,7 @@ import type { Objective } from '../objectives/index';
 import { l2Decay, blurEvery, clipSmallNorm, clipSmallContribution, type Regularizer } from '../regularizers/index';
 import { optimizeUnit } from './optimize-unit';
 import type { OptimizeOptions, OptimizeResult } from './loop';
-import { seededRandom } from './random';
+import { seededRandom } from '../util/random';
 
 /** One sampled combination of the four r_θ hyperparameters of Table 1. */
 export interface SearchParams {

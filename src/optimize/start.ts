@@ -1,12 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DeepvisError, checkOption } from '../errors';
+import { seededNormal } from '../util/random';
 
 /** How the loop's image starts: the toolbox's names, or your own 0–255 RGB pixels. */
 export type StartImage = 'mean_plus_rand' | 'mean' | 'randu' | tf.Tensor;
 
 /**
  * The first image of a run, `[n, h, w, 3]` in centred pixel space (pixels − mean):
- * `'mean_plus_rand'` N(0, 10) noise around the mean image (toolbox default, seeded),
+ * `'mean_plus_rand'` N(0, 10) noise around the mean image (toolbox default; every seed,
+ * 0 included, gives the same noise on every call and backend),
  * `'mean'` zeros, `'randu'` uniform 0–255 pixels, or given pixels (`[h, w, 3]` or
  * `[n, h, w, 3]`, 0–255 RGB; one image is repeated over the batch).
  *
@@ -19,7 +21,7 @@ export function startImage(
   start: StartImage, n: number, h: number, w: number, mean: readonly number[], seed: number,
 ): tf.Tensor4D {
   const shape: [number, number, number, number] = [n, h, w, 3];
-  if (start === 'mean_plus_rand') return tf.randomNormal(shape, 0, 10, 'float32', seed);
+  if (start === 'mean_plus_rand') return seededNormal(shape, 0, 10, seed) as tf.Tensor4D;
   if (start === 'mean') return tf.zeros(shape);
   if (start === 'randu') return tf.tidy(() => tf.sub(tf.randomUniform(shape, 0, 255, 'float32', seed), tf.tensor1d(mean as number[])));
   checkOption(start instanceof tf.Tensor, 'start', "'mean_plus_rand', 'mean', 'randu' or a tensor of 0–255 RGB pixels", start);

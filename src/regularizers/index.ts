@@ -9,4 +9,4 @@ export {
   regularizerFromJSON,
   type RegularizerSpec,
 } from './regularizers';
-export { rowPercentile, zeroBelowPercentile } from './percentile';
+export { rowPercentile, zeroBelowPercentile } from '../util/percentile';

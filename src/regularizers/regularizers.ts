@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DeepvisError, checkOption, formatValue } from '../errors';
 import { gaussianBlur, MAX_SIGMA } from '../image/gaussian-blur';
-import { zeroBelowPercentile } from './percentile';
+import { zeroBelowPercentile } from '../util/percentile';
 import type { Regularizer, RegularizerContext } from './types';
 import { constant } from '../constant';
 

@@ -17,12 +17,12 @@ describe('attribution on WebGL', () => {
     const net = toNet(model, { inputRange: [-1, 1] });
     const pixels = tf.randomUniform([1, 10, 10, 3], 0, 255, 'float32', 5) as tf.Tensor4D;
     const before = tf.memory().numTensors;
-    const cam = gradCam(net, pixels, { layer: 'maps', channel: 2, size: 'layer' });
+    const cam = gradCam(net, pixels, { camLayer: 'maps', channel: 2, resolution: 'layer' });
     const W = model.getLayer('scores').getWeights()[0];
     const A = tfl.model({ inputs: model.inputs, outputs: model.getLayer('maps').output as tfl.SymbolicTensor });
     const want = tf.tidy(() => tf.relu(tf.sum(tf.mul(A.predict(tf.sub(tf.div(pixels, 127.5), 1)) as tf.Tensor, tf.div(tf.reshape(tf.slice(W, [0, 2], [5, 1]), [5]), 25)), 3)));
     expect(relativeError(await cam.data(), await want.data())).toBeLessThan(1e-3);
-    const big = gradCam(net, pixels, { layer: 'maps', channel: 2 });
+    const big = gradCam(net, pixels, { camLayer: 'maps', channel: 2 });
     const overlay = camImage(big, pixels);
     expect(overlay.shape).toEqual([10, 10, 3]);
     tf.dispose([cam, want, big, overlay]);

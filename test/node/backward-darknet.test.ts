@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { toNet, type BackwardRule, type Net } from '../../src/index';
 import { loadLayersModelFile } from '../../src/net/load-file';
-import { backward, backwardImage } from '../../src/backward/index';
+import { backward, backwardImage } from '../../src/attribution/index';
 import { relativeError } from '../helpers/close';
 import { DARKNET, HAS_DARKNET } from '../helpers/shared';
 
@@ -37,7 +37,7 @@ describe.skipIf(!HAS_DARKNET)(`backward on Darknet-Tiny agrees with PyTorch (${b
   for (const c of meta.cases) {
     it(`${c.layer}[${c.channel}] seed ${c.seed}, ${c.mode}`, () => {
       const expected = grads.subarray(c.offset, c.offset + meta.gradLength);
-      const g = backward(net, pixels, { layer: c.layer, channel: c.channel, seed: c.seed, mode: c.mode });
+      const g = backward(net, pixels, { layer: c.layer, channel: c.channel, at: c.seed === 'activation' ? 'energy' : 'max', mode: c.mode });
       expect(g.shape).toEqual(meta.pixelsShape);
       const e = relativeError(g.dataSync(), expected);
       g.dispose();

@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { toNet, type BackwardRule } from '../../src/index';
-import { backward, backwardImage } from '../../src/backward/index';
+import { backward, backwardImage } from '../../src/attribution/index';
 import { relativeError } from '../helpers/close';
 import { errorOf } from '../helpers/errors';
 
@@ -56,7 +56,7 @@ describe(`backward agrees with PyTorch on a small net with ReLU, LeakyReLU, ReLU
   for (const c of fixture.cases) {
     const title = `${c.layer}[${c.channel}] seed ${c.seed}${c.seed === 'unit' ? ` at ${JSON.stringify(c.at)}` : ''}, ${c.mode}`;
     it(title, () => {
-      const g = backward(net, pixels, { layer: c.layer, channel: c.channel, seed: c.seed, at: c.at, mode: c.mode });
+      const g = backward(net, pixels, { layer: c.layer, channel: c.channel, at: c.seed === 'activation' ? 'energy' : c.at, mode: c.mode });
       expect(g.shape).toEqual(fixture.pixelsShape);
       const ours = g.dataSync();
       g.dispose();
@@ -100,7 +100,7 @@ describe(`backward agrees with PyTorch on a small net with ReLU, LeakyReLU, ReLU
       const mode = (['gradient', 'deconv', 'guided'] as const)[i % 3];
       tf.dispose([
         backward(net, pixels, { layer: 'conv_c', channel: i % 5, mode }),
-        backward(net, pixels, { layer: 'leaky', channel: i % 6, seed: 'activation', mode }),
+        backward(net, pixels, { layer: 'leaky', channel: i % 6, at: 'energy', mode }),
         backward(net, pixels, { layer: 'dense_a', channel: i % 8, mode, at: 'max' }),
       ]);
     }
@@ -113,9 +113,8 @@ describe(`backward agrees with PyTorch on a small net with ReLU, LeakyReLU, ReLU
     expect(errorOf(() => backward(net, pixels, { layer: 'conv_c', channel: 5 }))).toMatch(/^OUT_OF_RANGE: .*'conv_c' has 5 channels \(0…4\)/);
     expect(errorOf(() => backward(net, pixels, { layer: 'conv_c', channel: -1 }))).toMatch(/^OUT_OF_RANGE/);
     expect(errorOf(() => backward(net, pixels, { layer: 'conv_c', channel: 0, mode: 'guidedbp' as BackwardRule }))).toMatch(/^BAD_OPTION: Option 'mode' must be 'gradient', 'deconv' or 'guided'; got 'guidedbp'/);
-    expect(errorOf(() => backward(net, pixels, { layer: 'conv_c', channel: 0, seed: 'map' as 'unit' }))).toMatch(/^BAD_OPTION: Option 'seed'/);
+    expect(errorOf(() => backward(net, pixels, { layer: 'conv_c', channel: 0, at: 'map' as 'max' }))).toMatch(/^BAD_OPTION: Option 'at' must be 'max', 'mean', 'energy' or \[y, x\]/);
     expect(errorOf(() => backward(net, pixels, { layer: 'conv_c', channel: 0, at: [0, 5] }))).toMatch(/^OUT_OF_RANGE: Option 'at' \[0, 5\] is outside the 5×5 map/);
-    expect(errorOf(() => backward(net, pixels, { layer: 'conv_c', channel: 0, at: [1, 1], seed: 'activation' }))).toMatch(/^BAD_OPTION: Option 'at'/);
     expect(errorOf(() => backward(net, pixels, { layer: 'dense_a', channel: 0, at: [0, 0] }))).toMatch(/^BAD_OPTION: Option 'at' must be 'max' for a fully connected layer/);
     expect(errorOf(() => backward(net, tf.zeros([10, 10, 3]) as unknown as tf.Tensor4D, { layer: 'conv_c', channel: 0 }))).toMatch(/^BAD_SHAPE/);
     expect(tf.memory().numTensors).toBe(before + 1); // the zeros made for the last case

@@ -11,10 +11,12 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  backward, blurEvery, channel, classLogit, deepDream, DeepvisError, gaussianBlur, gradCam, integratedGradients,
-  neuron, objective, occlusion, optimizeUnit, optimizeUnits, smoothBackward, toNet, topActivations,
+  backward, blurEvery, classLogit, deepDream, DeepvisError, gaussianBlur, gradCam, integratedGradients,
+  objective, objectives, occlusion, optimizeUnit, optimizeUnits, smoothBackward, toNet, topActivations,
   type DeepvisErrorCode, type Net, type Regularizer,
 } from '../../src/index';
+
+const { channel, neuron } = objectives;
 import { decodeImage, loadLayersModelFile } from '../../src/backends/node';
 import { tinyGraphModel } from '../helpers/graph-model';
 import { DARKNET, HAS_DARKNET } from '../helpers/shared';
@@ -117,7 +119,7 @@ const CASES: readonly Case[] = [
   { cls: 2, name: 'a 2048² image through 64 filters', code: 'TOO_LARGE', message: /over deepvis's 1024 MB budget; use at most about \d+×\d+ pixels/, run: (f) => withTensor(tf.zeros([1, 2048, 2048, 3]) as tf.Tensor4D, (x) => f.wide.predict(x)) },
   { cls: 2, name: 'a batch of 16 images of 512² (fewer at once)', code: 'TOO_LARGE', message: /or fewer images at once/, run: (f) => withTensor(tf.zeros([16, 512, 512, 3]) as tf.Tensor4D, (x) => backward(f.wide, x, { layer: 'wide', channel: 0 })) },
   { cls: 2, name: 'optimizeUnit({ size: 2048 }) on the wide net', code: 'TOO_LARGE', run: (f) => optimizeUnit(f.wide, channel('wide', 0), { size: 2048, steps: 1 }) },
-  { cls: 2, name: 'a 2048² image on Darknet-Tiny (the CLI\'s largest --size)', code: 'TOO_LARGE', run: (f) => withTensor(tf.zeros([1, 2048, 2048, 3]) as tf.Tensor4D, (x) => gradCam(f.darknet!, x, { layer: 'leaky_re_lu_13', channel: 1 })), skip: (f) => !f.darknet },
+  { cls: 2, name: 'a 2048² image on Darknet-Tiny (the CLI\'s largest --size)', code: 'TOO_LARGE', run: (f) => withTensor(tf.zeros([1, 2048, 2048, 3]) as tf.Tensor4D, (x) => gradCam(f.darknet!, x, { camLayer: 'leaky_re_lu_13', channel: 1 })), skip: (f) => !f.darknet },
   { cls: 2, name: 'blurEvery(1, 1e6)', code: 'BAD_OPTION', message: /'width' must be a number ≥ 0 and at most 10000/, run: () => blurEvery(1, 1e6) },
   { cls: 2, name: 'gaussianBlur(x, 1e6)', code: 'BAD_OPTION', run: (f) => gaussianBlur(f.photo, 1e6) },
   { cls: 2, name: 'gaussianBlur truncate 1e9', code: 'BAD_OPTION', run: (f) => gaussianBlur(f.photo, 2, { truncate: 1e9 }) },
@@ -125,23 +127,23 @@ const CASES: readonly Case[] = [
   { cls: 3, name: 'a channels-first model [3, 16, 16]', code: 'UNSUPPORTED', message: /channels-first; deepvis needs channels-last \[h, w, 3\]/, run: () => withModel(inputModel([3, 16, 16], 'channelsFirst'), toNet) },
   { cls: 3, name: 'a 4-channel model', code: 'UNSUPPORTED', message: /4-channel images/, run: () => withModel(inputModel([16, 16, 4], 'channelsLast'), toNet) },
   { cls: 3, name: 'channels-first pixels [1, 3, 16, 16]', code: 'BAD_SHAPE', message: /channels-first.*tf.transpose/, run: (f) => withTensor(fill([1, 3, 16, 16], 9), (x) => f.pooled.predict(x)) },
-  { cls: 3, name: 'RGBA pixels [1, 16, 16, 4]', code: 'BAD_SHAPE', message: /got 4 channels/, run: (f) => withTensor(fill([1, 16, 16, 4], 9), (x) => gradCam(f.pooled, x, { layer: 'c2', channel: 0 })) },
+  { cls: 3, name: 'RGBA pixels [1, 16, 16, 4]', code: 'BAD_SHAPE', message: /got 4 channels/, run: (f) => withTensor(fill([1, 16, 16, 4], 9), (x) => gradCam(f.pooled, x, { camLayer: 'c2', channel: 0 })) },
   // 8. Error paths that used to leak.
   { cls: 8, name: 'toNet on a disposed model', code: 'DISPOSED', message: /load it again/, run: () => { const m = pooledModel(); m.dispose(); return toNet(m); } },
   { cls: 8, name: 'a regularizer that throws (its own error passes through)', code: null, message: /attacker's own error/, run: (f) => optimizeUnit(f.pooled, classLogit(0), { steps: 2, regularizers: [regularizer(() => { throw new Error("attacker's own error"); })] }) },
   { cls: 8, name: 'a regularizer that returns a number', code: 'BAD_VALUE', message: /Regularizer 'attacker' must return a new tensor/, run: (f) => optimizeUnit(f.pooled, classLogit(0), { steps: 2, regularizers: [regularizer(() => 3 as unknown as tf.Tensor4D)] }) },
   { cls: 8, name: 'a regularizer that returns another shape', code: 'BAD_VALUE', message: /must return a new tensor of shape \[1, 16, 16, 3\]; got shape \[1, 8, 8, 3\]/, run: (f) => optimizeUnit(f.pooled, classLogit(0), { steps: 2, regularizers: [regularizer((x) => tf.slice(x, [0, 0, 0, 0], [1, 8, 8, 3]))] }) },
   { cls: 8, name: 'a regularizer that disposes its input and returns it', code: 'BAD_VALUE', message: /a disposed tensor/, run: (f) => optimizeUnit(f.pooled, classLogit(0), { steps: 2, regularizers: [regularizer((x) => (x.dispose(), x))] }) },
-  { cls: 8, name: 'Grad-CAM on a batch of 0', code: 'BAD_SHAPE', message: /batch of 0/, run: (f) => withTensor(tf.zeros([0, 16, 16, 3]) as tf.Tensor4D, (x) => gradCam(f.pooled, x, { layer: 'c2', channel: 0 })) },
+  { cls: 8, name: 'Grad-CAM on a batch of 0', code: 'BAD_SHAPE', message: /batch of 0/, run: (f) => withTensor(tf.zeros([0, 16, 16, 3]) as tf.Tensor4D, (x) => gradCam(f.pooled, x, { camLayer: 'c2', channel: 0 })) },
   { cls: 8, name: 'smoothBackward on rank-3 pixels', code: 'BAD_SHAPE', run: (f) => withTensor(fill([16, 16, 3], 9), (x) => smoothBackward(f.pooled, x as unknown as tf.Tensor4D, { layer: 'logits', channel: 0, samples: 2 })) },
   { cls: 8, name: 'topActivations({ dispose: true }) when a batch fails', code: 'BAD_SHAPE', run: (f) => topActivations(f.pooled, (function* () { yield { id: 'a', pixels: tf.zeros([16, 16, 3]) as tf.Tensor3D }; yield { id: 'b', pixels: tf.zeros([2, 2, 3]) as tf.Tensor3D }; yield { id: 'c', pixels: tf.zeros([16, 16, 3]) as tf.Tensor3D }; })(), { layers: ['c2'], batchSize: 1, dispose: true }) },
   { cls: 8, name: 'topActivations({ dispose: true }) when the size changes mid-batch', code: 'BAD_SHAPE', run: (f) => topActivations(f.pooled, (function* () { yield { id: 'a', pixels: tf.zeros([2, 2, 3]) as tf.Tensor3D }; yield { id: 'b', pixels: tf.zeros([16, 16, 3]) as tf.Tensor3D }; })(), { layers: ['c2'], batchSize: 4, dispose: true }) },
   { cls: 8, name: 'loadLayersModelFile of a truncated weight file', code: 'BAD_VALUE', message: /hold 100 bytes; its weightsManifest lists \d+/, run: (f) => loadLayersModelFile(join(f.dir, 'truncated', 'model.json')) },
   { cls: 8, name: 'loadLayersModelFile with a weight file missing', code: 'BAD_VALUE', message: /Cannot read weight file/, run: (f) => loadLayersModelFile(join(f.dir, 'missing', 'model.json')) },
-  { cls: 8, name: 'Grad-CAM with the target before the layer', code: 'BAD_OPTION', message: /Option 'target' 'c1' is not computed from layer 'c2'/, run: (f) => gradCam(f.pooled, f.photo, { layer: 'c2', target: 'c1', channel: 0 }) },
+  { cls: 8, name: 'Grad-CAM with the target before the layer', code: 'BAD_OPTION', message: /The unit's layer 'c1' is not computed from camLayer 'c2'/, run: (f) => gradCam(f.pooled, f.photo, { camLayer: 'c2', layer: 'c1', channel: 0 }) },
   // 10. NaN and Infinity.
   { cls: 10, name: 'NaN pixels into backward', code: 'NOT_FINITE', run: (f) => withTensor(fill([1, 16, 16, 3], NaN), (x) => backward(f.pooled, x, { layer: 'logits', channel: 0 })) },
-  { cls: 10, name: '+Infinity pixels into Grad-CAM', code: 'NOT_FINITE', run: (f) => withTensor(fill([1, 16, 16, 3], Infinity), (x) => gradCam(f.pooled, x, { layer: 'c2', channel: 0 })) },
+  { cls: 10, name: '+Infinity pixels into Grad-CAM', code: 'NOT_FINITE', run: (f) => withTensor(fill([1, 16, 16, 3], Infinity), (x) => gradCam(f.pooled, x, { camLayer: 'c2', channel: 0 })) },
   { cls: 10, name: 'one −Infinity pixel into occlusion', code: 'NOT_FINITE', run: (f) => withTensor(tf.tidy(() => tf.pad(fill([1, 1, 1, 3], -Infinity), [[0, 0], [0, 15], [0, 15], [0, 0]])) as tf.Tensor4D, (x) => occlusion(f.pooled, x, { channel: 0 })) },
   { cls: 10, name: 'NaN pixels into integratedGradients', code: 'NOT_FINITE', run: (f) => withTensor(fill([1, 16, 16, 3], NaN), (x) => integratedGradients(f.pooled, x, { channel: 0, steps: 2 })) },
   { cls: 10, name: 'a regularizer that returns NaN', code: 'NOT_FINITE', message: /after step 0's regularizers \(attacker\)/, run: (f) => optimizeUnit(f.pooled, classLogit(0), { steps: 3, regularizers: [regularizer((x) => tf.mul(x, NaN))] }) },
@@ -167,7 +169,7 @@ const CASES: readonly Case[] = [
   { cls: 12, name: 'bool pixels', code: 'BAD_DTYPE', run: (f) => withTensor(tf.zeros([1, 16, 16, 3], 'bool') as tf.Tensor4D, (x) => backward(f.pooled, x, { layer: 'logits', channel: 0 })) },
   { cls: 12, name: 'a plain array as pixels', code: 'BAD_VALUE', run: (f) => backward(f.pooled, [[1, 2, 3]] as unknown as tf.Tensor4D, { layer: 'logits', channel: 0 }) },
   { cls: 12, name: 'a disposed IG baseline', code: 'DISPOSED', message: /'baseline' was already disposed/, run: (f) => integratedGradients(f.pooled, f.photo, { channel: 0, baseline: disposed([1, 16, 16, 3]) }) },
-  { cls: 12, name: 'Grad-CAM on a vector layer', code: 'BAD_OPTION', message: /'gap' gives a vector per image/, run: (f) => gradCam(f.pooled, f.photo, { layer: 'gap', channel: 0 }) },
+  { cls: 12, name: 'Grad-CAM on a vector layer', code: 'BAD_OPTION', message: /'gap' gives a vector per image/, run: (f) => gradCam(f.pooled, f.photo, { camLayer: 'gap', channel: 0 }) },
   { cls: 12, name: 'a truncated PNG', code: 'BAD_VALUE', message: /The PNG does not decode/, run: (f) => decodeImage(readFileSync(join(f.dir, 'photo.png')).subarray(0, 60)) },
   { cls: 12, name: 'a truncated JPEG', code: 'BAD_VALUE', message: /The JPEG does not decode/, run: () => decodeImage(Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46, 0])) },
 ];
@@ -188,7 +190,7 @@ function runTool(tool: Tool, net: Net, x: tf.Tensor4D): unknown {
     case 'smoothBackward': return smoothBackward(net, x, { layer: 'logits', channel: 0, samples: 2 });
     case 'integratedGradients': return integratedGradients(net, x, { channel: 0, steps: 2 });
     case 'occlusion': return occlusion(net, x, { channel: 0 });
-    case 'gradCam': return gradCam(net, x, { layer: 'c2', channel: 0 });
+    case 'gradCam': return gradCam(net, x, { camLayer: 'c2', channel: 0 });
   }
 }
 

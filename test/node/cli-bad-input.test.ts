@@ -137,7 +137,7 @@ describe.skipIf(process.env.DEEPVIS_BACKEND !== 'wasm')('deepvis CLI against bad
     { args: () => ['optimize', '--model', m.tiny, '--unit', '-1'], code: 2, message: /Option --unit got a value starting with '-'.*\n.*--unit=VALUE/ },
     { args: () => ['optimize', '--model', m.tiny, '--unit=-1'], code: 2, message: /--unit must be an integer ≥ 0; got '-1'/ },
     { args: () => ['backward', '--model', m.tiny, '--images', images, '--mode', 'gradcam', '--cam-layer', 'gap'], code: 2, message: /'gap' gives a vector per image/ },
-    { args: () => ['backward', '--model', m.tiny, '--images', images, '--mode', 'gradcam', '--layer', 'conv1', '--cam-layer', 'conv2'], code: 2, message: /target' 'conv1' is not computed from layer 'conv2'/ },
+    { args: () => ['backward', '--model', m.tiny, '--images', images, '--mode', 'gradcam', '--layer', 'conv1', '--cam-layer', 'conv2'], code: 2, message: /The unit's layer 'conv1' is not computed from camLayer 'conv2'/ },
     { args: () => ['optimize', '--model', m.rgba], code: 4, message: /takes 4-channel images/ },
     { args: () => ['optimize', '--model', m.chfirst], code: 4, message: /channels-first/ },
     { args: () => ['optimize', '--model', m.wide, '--size', '2048', '--steps', '1'], code: 2, message: /over deepvis's 1024 MB budget; use at most about \d+×\d+ pixels/ },

@@ -139,7 +139,7 @@ describe.skipIf(process.env.DEEPVIS_BACKEND !== 'wasm')('deepvis CLI', () => {
 
   it('optimize writes PNGs that decode and an index.html linking them; a second run replaces the folder', async () => {
     const out = join(tmp, 'runs', 'optimize');
-    const run = await cli('optimize', '--model', tiny, '--unit', '0,2', '--preset', '1,3', '--steps', '3', '--backend', 'wasm', '--out', out);
+    const run = await cli('optimize', '--model', tiny, '--unit', '0,Stripe', '--preset', '1,3', '--steps', '3', '--backend', 'wasm', '--out', out);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain(join(out, 'index.html'));
     const pngs = pngsUnder(out);
@@ -161,6 +161,31 @@ describe.skipIf(process.env.DEEPVIS_BACKEND !== 'wasm')('deepvis CLI', () => {
     expect(readdirSync(join(tmp, 'runs'))).toEqual(['optimize']); // no temporary folders left
   });
 
+  it("optimize saves norm01c by default (the toolbox's display), raw pixels with --display raw; the default seed repeats itself", async () => {
+    const rgb = (file: string) => {
+      const { data } = PNG.sync.read(readFileSync(file));
+      return Array.from(data).filter((_, i) => i % 4 !== 3);
+    };
+    const run = async (name: string, ...extra: string[]) => {
+      const out = join(tmp, 'runs', name);
+      const r = await cli('optimize', '--model', tiny, '--unit', '1', '--steps', '4', '--backend', 'wasm', '--out', out, '-q', ...extra);
+      expect(r.code, r.stderr).toBe(0);
+      return rgb(join(out, 'images', 'class-1-preset3.png'));
+    };
+    const [a, b, raw] = [await run('display-a'), await run('display-b'), await run('display-raw', '--display', 'raw')];
+    expect(a).toEqual(b); // seed 0 (the default) is a seed
+    // norm01c: the largest deviation from the mean image reaches 0 or 255; the raw pixels stay near the mean.
+    const spread = (v: number[]) => Math.max(...v.map((x) => Math.abs(x - 127.5)));
+    expect(spread(a)).toBe(127.5);
+    expect(spread(raw)).toBeLessThan(120);
+    const [mr, mg, mb] = [123.68, 116.779, 103.939];
+    const offMean = raw.map((v, i) => v - [mr, mg, mb][i % 3]);
+    const peak = Math.max(...offMean.map(Math.abs));
+    // Each stretched byte is 127.5 + 127.5 · (raw − mean) / peak, up to the rounding of both PNGs (raw ±0.5 moves d and the peak).
+    offMean.forEach((d, i) => expect(Math.abs(a[i] - (127.5 + (127.5 * d) / peak))).toBeLessThanOrEqual(1 + 127.5 / peak));
+    for (const name of ['display-a', 'display-b', 'display-raw']) rmSync(join(tmp, 'runs', name), { recursive: true });
+  });
+
   it('activations, backward, topk and gallery run on a small model with --images', async () => {
     for (const [command, extra] of [
       ['activations', ['--layer', 'conv1,conv2']],
@@ -177,7 +202,7 @@ describe.skipIf(process.env.DEEPVIS_BACKEND !== 'wasm')('deepvis CLI', () => {
       const html = readFileSync(join(out, 'index.html'), 'utf8');
       expect(html).toContain('<img');
     }
-    expect(readFileSync(join(tmp, 'runs', 'backward', 'index.html'), 'utf8')).toContain('deconv, SmoothGrad of 2 (raw)');
+    expect(readFileSync(join(tmp, 'runs', 'backward', 'index.html'), 'utf8')).toContain('Deconvnet, SmoothGrad of 2 (raw)');
     const camOut = join(tmp, 'runs', 'gradcam');
     const cam = await cli('backward', '--model', tiny, '--images', images, '--out', camOut, '-q', '--mode', 'gradcam');
     expect(cam.code, cam.stderr).toBe(0);
@@ -228,14 +253,18 @@ describe.skipIf(process.env.DEEPVIS_BACKEND !== 'wasm')('deepvis CLI', () => {
     await rejects(['optimize', '--bogus'], 2, /Unknown option '--bogus'/);
     await rejects(['optimize', '--steps', 'ten'], 2, /--steps must be an integer.*'ten'/);
     await rejects(['optimize', '--preset', '5'], 2, /--preset must be 1, 2, 3, 4.*'5'/);
+    await rejects(['optimize', '--display', 'stretch'], 2, /--display must be one of norm01c, raw; got 'stretch'/);
     await rejects(['optimize', '--input-range', '0,2'], 2, /--input-range must be one of 0,1 \| -1,1 \| 0,255/);
     await rejects(['optimize', '--backend', 'gpu'], 2, /--backend must be one of auto, wasm, cpu, webgpu, tensorflow/);
     await rejects(['optimize', '--model', tiny, '--layer', 'conv3'], 2, /Unknown layer 'conv3'. Closest names: 'conv1'.*'deepvis layers' lists them/);
     await rejects(['layers', '--model', tiny, '--out', join(tmp, 'x')], 2, /Unknown option '--out' for 'deepvis layers'/);
     await rejects(['optimize', '--model', tiny, '--unit', '3'], 2, /Unit 3 is out of range: layer 'logits' has 3 units \(0…2\)/);
     await rejects(['gallery', '--model', tiny, '--classes', '0,7', '--images', images], 2, /Class 7 is out of range: the model has 3 classes/);
+    await rejects(['optimize', '--model', tiny, '--unit', '0,strpe'], 2, /Unknown class 'strpe'. Closest names: 'stripe' \(2\), /);
+    await rejects(['backward', '--model', tiny, '--layer', 'conv2', '--unit', 'circle'], 2, /--unit 'circle' is a name, but only the class logits have named units/);
+    await rejects(['optimize', '--model', tiny, '--unit', '0,,1'], 2, /--unit must be a comma-separated list of unit numbers or class names/);
     await rejects(['optimize', '--model', tiny, '--size', '3'], 2, /--size must be an integer from 8 to 2048; got '3'/);
-    await rejects(['backward', '--model', tiny, '--mode', 'guidd'], 2, /--mode must be one of guided, deconv, gradient, integrated, gradcam, occlusion; got 'guidd'/);
+    await rejects(['backward', '--model', tiny, '--mode', 'guidd'], 2, /--mode must be one of guided, deconv, gradient, input-x-gradient, integrated, gradcam, gradcam\+\+, guided-gradcam, occlusion; got 'guidd'/);
     await rejects(['backward', '--model', tiny, '--mode', 'gradcam', '--cam-layer', 'conv9'], 2, /Unknown layer 'conv9'/);
     await rejects(['backward', '--model', tiny, '--smooth', '1001'], 2, /--smooth must be an integer from 0 to 1000; got '1001'/);
   });

@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeImage, loadLayersModelFile, readImage } from '../../src/backends/node';
-import { attributionRow, attributionSheet } from '../../examples/attribution/run';
+import { attributionRow, attributionSheet, rowMethods } from '../../examples/attribution/run';
 import { DARKNET, HAS_DARKNET, sharedImages } from '../helpers/shared';
 import { run, classVsRest } from '../../examples/custom-regularizer/run';
 import { neighbourSmoothing, jitter, totalVariation } from '../../examples/custom-regularizer/regularizers';
@@ -124,14 +124,15 @@ describe('examples/notebook', () => {
 });
 
 describe.skipIf(!HAS_DARKNET)('examples/attribution', () => {
-  it('seven panels a photo, the photo first, each 0–255; the sheet stacks them; no tensor is left', async () => {
+  it('a panel per registered method (and SmoothGrad) a photo, the photo first, each 0–255; the sheet stacks them; no tensor is left', async () => {
     const model = await loadLayersModelFile(DARKNET);
     const net = toNet(model);
     const before = tf.memory().numTensors;
     const photo = await readImage(sharedImages()[0]);
     const x = tf.tidy(() => tf.expandDims(tf.image.resizeBilinear(photo, [64, 64]), 0)) as tf.Tensor4D;
     const row = await attributionRow(net, x, 'leaky_re_lu_15', 2);
-    expect(row.panels.map((p) => p.shape)).toEqual(Array(7).fill([64, 64, 3]));
+    const columns = 1 + rowMethods(2).length;
+    expect(row.panels.map((p) => p.shape)).toEqual(Array(columns).fill([64, 64, 3]));
     expect(Array.from(row.panels[0].dataSync())).toEqual(Array.from(x.dataSync()));
     for (const p of row.panels.slice(1)) {
       const [lo, hi] = tf.tidy(() => [tf.min(p).dataSync()[0], tf.max(p).dataSync()[0]]);
@@ -140,7 +141,7 @@ describe.skipIf(!HAS_DARKNET)('examples/attribution', () => {
       expect(hi).toBeLessThanOrEqual(255);
     }
     const sheet = attributionSheet([row]);
-    expect(sheet.shape).toEqual([64, 7 * 64 + 6 * 8, 3]);
+    expect(sheet.shape).toEqual([64, columns * 64 + (columns - 1) * 8, 3]);
     tf.dispose([sheet, photo, x]);
     expect(tf.memory().numTensors).toBe(before);
     net.dispose();

@@ -19,14 +19,14 @@ describe(`gradCam and the forward's add option (${process.env.DEEPVIS_BACKEND})`
     const W = model.getLayer('scores').getWeights()[0]; // [5, 4]
     const A = tfl.model({ inputs: model.inputs, outputs: model.getLayer('maps').output as tfl.SymbolicTensor });
     for (const c of [0, 3]) {
-      const got = gradCam(net, pixels, { layer: 'maps', channel: c, size: 'layer' });
+      const got = gradCam(net, pixels, { camLayer: 'maps', channel: c, resolution: 'layer' });
       expect(got.shape).toEqual([2, 5, 5]);
       const want = tf.tidy(() => tf.relu(tf.sum(tf.mul(A.predict(toInput(pixels)) as tf.Tensor, tf.div(tf.reshape(tf.slice(W, [0, c], [5, 1]), [5]), 25)), 3)));
       expect(relativeError(values(got), values(want)), `class ${c}`).toBeLessThanOrEqual(1e-5);
       // At the input's size: the same map resized bilinearly.
-      const big = gradCam(net, pixels, { layer: 'maps', channel: c });
+      const big = gradCam(net, pixels, { camLayer: 'maps', channel: c });
       expect(big.shape).toEqual([2, 10, 10]);
-      const small = gradCam(net, pixels, { layer: 'maps', channel: c, size: 'layer' });
+      const small = gradCam(net, pixels, { camLayer: 'maps', channel: c, resolution: 'layer' });
       const resized = tf.tidy(() => tf.squeeze(tf.image.resizeBilinear(tf.expandDims(small, 3) as tf.Tensor4D, [10, 10]), [3]));
       expect(relativeError(values(big), values(resized))).toBeLessThanOrEqual(1e-6);
       small.dispose();
@@ -68,10 +68,10 @@ describe(`gradCam and the forward's add option (${process.env.DEEPVIS_BACKEND})`
     const model = gapModel();
     const net = toNet(model, { inputRange: [-1, 1] });
     const before = tf.memory().numTensors;
-    expect(() => gradCam(net, pixels, { layer: 'gap', channel: 0 })).toThrowError(/gradCam needs a layer of maps \[n, h, w, c\]; 'gap' gives a vector per image/);
-    expect(() => gradCam(net, pixels, { layer: 'maps', channel: 4 })).toThrowError(/Channel 4 is out of range: layer 'scores' has 4 channels/);
-    expect(() => gradCam(net, pixels, { layer: 'mapps', channel: 0 })).toThrowError(/Unknown layer 'mapps'/);
-    expect(() => gradCam(net, pixels, { layer: 'maps', channel: 0, size: 'full' as 'input' })).toThrowError(/Option 'size' must be 'input' or 'layer'/);
+    expect(() => gradCam(net, pixels, { camLayer: 'gap', channel: 0 })).toThrowError(/gradCam needs a layer of maps \[n, h, w, c\]; 'gap' gives a vector per image/);
+    expect(() => gradCam(net, pixels, { camLayer: 'maps', channel: 4 })).toThrowError(/Channel 4 is out of range: layer 'scores' has 4 channels/);
+    expect(() => gradCam(net, pixels, { camLayer: 'mapps', channel: 0 })).toThrowError(/Unknown layer 'mapps'/);
+    expect(() => gradCam(net, pixels, { camLayer: 'maps', channel: 0, resolution: 'full' as 'input' })).toThrowError(/Option 'resolution' must be 'input' or 'layer'/);
     expect(tf.memory().numTensors).toBe(before);
     net.dispose();
     model.dispose();
@@ -94,7 +94,7 @@ describe(`gradCam and the forward's add option (${process.env.DEEPVIS_BACKEND})`
     const net = toNet(model, { inputRange: [0, 1] });
     for (const file of sharedImages().slice(0, 3)) {
       const { x, top } = await photoAndTop(net, file, 128);
-      const cam = gradCam(net, x, { layer: 'leaky_re_lu_15', channel: top });
+      const cam = gradCam(net, x, { camLayer: 'leaky_re_lu_15', channel: top });
       const { hot, cold } = hideFifths(net, x, cam, top);
       console.log(`[gradCam] ${file.split('/').pop()}: class ${top}, hottest fifth hidden ${hot.toFixed(2)}, coldest ${cold.toFixed(2)}`);
       expect(hot).toBeLessThan(cold);

@@ -84,7 +84,7 @@ describe(`toNet on a GraphModel (${process.env.DEEPVIS_BACKEND})`, () => {
       expect(relativeError(views[a].dataSync(), views[b].dataSync()), `${a} vs ${b}`).toBeGreaterThan(0.05);
     }
     // Grad-CAM through the add option: fed into the graph's executor there, added in the Net here.
-    const cams = [gradCam(graphNet, pixels, { layer: 'relu', channel: 2 }), gradCam(layersNet, pixels, { layer: fused === 'LeakyRelu' ? 'relu' : 'conv', channel: 2 })];
+    const cams = [gradCam(graphNet, pixels, { camLayer: 'relu', channel: 2 }), gradCam(layersNet, pixels, { camLayer: fused === 'LeakyRelu' ? 'relu' : 'conv', channel: 2 })];
     expect(cams[0].shape).toEqual([1, 8, 8]);
     expect(relativeError(cams[0].dataSync(), cams[1].dataSync()), 'gradCam').toBeLessThanOrEqual(1e-4);
     expect(tf.tidy(() => tf.max(cams[0]).dataSync()[0])).toBeGreaterThan(0);

@@ -76,7 +76,7 @@ describe(`occlusion (${process.env.DEEPVIS_BACKEND})`, () => {
     for (const file of sharedImages().slice(0, process.env.DEEPVIS_BACKEND === 'cpu' ? 1 : 3)) {
       const { x, top } = await photoAndTop(net, file, 96);
       const { drops, map } = await occlusion(net, x, { channel: top, window: 24, stride: 12 });
-      const cam = gradCam(net, x, { layer: 'leaky_re_lu_15', channel: top });
+      const cam = gradCam(net, x, { camLayer: 'leaky_re_lu_15', channel: top });
       const r = correlation(map.dataSync(), cam.dataSync());
       const { hot, cold } = hideFifths(net, x, map, top);
       console.log(`[occlusion] ${file.split('/').pop()}: class ${top}, hottest fifth hidden ${hot.toFixed(2)}, coldest ${cold.toFixed(2)}; correlation with Grad-CAM ${r.toFixed(2)}`);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { backward, toNet } from '../../src/index';
-import { smoothBackward } from '../../src/backward/smooth';
+import { smoothBackward } from '../../src/attribution/smooth';
 import { loadLayersModelFile } from '../../src/backends/node';
 import { relativeError, takeValues as values } from '../helpers/close';
 import { scorerModel } from '../helpers/models';
@@ -38,7 +38,7 @@ describe(`smoothBackward: SmoothGrad over backward (${process.env.DEEPVIS_BACKEN
     const net = toNet(model, { inputRange: [-1, 1] });
     const samples = 5;
     const noise = 0.2;
-    const got = values(await smoothBackward(net, pixels, { ...unit, samples, noise, noiseSeed: 4 }));
+    const got = values(await smoothBackward(net, pixels, { ...unit, samples, noise, seed: 4 }));
     // The same draws, through model.apply and tf.grad: σ = noise × the image's pixel range.
     const want = values(tf.tidy(() => {
       const sigma = tf.mul(tf.sub(tf.max(pixels), tf.min(pixels)), noise);
@@ -49,7 +49,7 @@ describe(`smoothBackward: SmoothGrad over backward (${process.env.DEEPVIS_BACKEN
     expect(relativeError(got, want)).toBeLessThanOrEqual(1e-4);
     // Different from the plain gradient (the check above can fail), the same for the same seed.
     expect(relativeError(got, values(backward(net, pixels, unit)))).toBeGreaterThan(0.01);
-    expect(relativeError(got, values(await smoothBackward(net, pixels, { ...unit, samples, noise, noiseSeed: 4 })))).toBe(0);
+    expect(relativeError(got, values(await smoothBackward(net, pixels, { ...unit, samples, noise, seed: 4 })))).toBe(0);
     for (const mode of ['gradient', 'deconv', 'guided'] as const) {
       const zero = values(await smoothBackward(net, pixels, { ...unit, mode, samples: 2, noise: 0 }));
       expect(relativeError(zero, values(backward(net, pixels, { ...unit, mode }))), mode).toBeLessThanOrEqual(1e-6);

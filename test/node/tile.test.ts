@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { tileLayout, tileActivations, channelImage, TILE_PADDING_COLOR, type TileOptions } from '../../src/activations/index';
 import { gridSpec, layOutGrid } from '../../src/activations/tile';
-import { asChannelMap } from '../../src/activations/grid';
+import { asChannelMap } from '../../src/util/grid';
 import { loadLayersModelFile } from '../../src/backends/node';
 import { toNet } from '../../src/net/index';
 import { errorOf } from '../helpers/errors';

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const root = resolve(__dirname, '../..');
 const bin = (name: string) => resolve(root, 'node_modules/.bin', name);
@@ -23,7 +24,12 @@ describe.skipIf(!existsSync(resolve(root, 'dist/index.js')))('the published pack
   it('packs only what users need', () => {
     const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
     const files: string[] = JSON.parse(out)[0].files.map((f: { path: string }) => f.path);
-    expect(files.filter((f) => !/^(dist\/|README\.md$|LICENSE$|CHANGELOG\.md$|package\.json$)/.test(f))).toEqual([]);
+    expect(files.filter((f) => !/^(dist\/|assets\/|README\.md$|LICENSE$|CHANGELOG\.md$|package\.json$)/.test(f))).toEqual([]);
+    const photos = ['cat', 'dog', 'eagle', 'giraffe', 'horses', 'hot_dog', 'kite', 'owl', 'parrot', 'person', 'pets', 'scream'];
+    expect(files.filter((f) => f.startsWith('assets/')).sort()).toEqual([
+      ...['labels.json', 'model.json', 'NOTICE.md', 'weights.bin'].map((f) => `assets/darknet-tiny/${f}`),
+      ...[...photos.map((p) => `${p}.jpg`), 'NOTICE.md'].map((f) => `assets/photos/${f}`),
+    ].sort());
     for (const entry of ['index', 'webgl', 'wasm', 'node']) {
       expect(files).toContain(`dist/${entry}.js`);
       expect(files).toContain(`dist/${entry}.cjs`);
@@ -51,6 +57,28 @@ describe.skipIf(!existsSync(resolve(root, 'dist/index.js')))('the published pack
       const r = spawnSync(process.execPath, ['--input-type', type, '-e', script(src)], { cwd: root, encoding: 'utf8', timeout: 60_000 });
       expect(r.status, r.stderr).toBe(0);
       expect(JSON.parse(r.stdout.trim().split('\n').pop()!)).toEqual({ backend: 'cpu', shape: [1, 2, 2, 2], layers: 2 });
+    }
+  });
+
+  it('loads the shipped Darknet-Tiny, its labels and a photo from the package files, in ESM and CJS', () => {
+    const script = (load: string) => `
+      ${load}
+      const tf = req('@tensorflow/tfjs-core');
+      req('@tensorflow/tfjs-backend-cpu');
+      (async () => {
+        await node.useNodeBackend('cpu');
+        const [net, labels] = await Promise.all([deepvis.loadImageNetNet(), deepvis.loadImageNetLabels()]);
+        const photo = node.decodeImage(await deepvis.readSamplePhoto('parrot'));   // 256×465: its centre square
+        const x = tf.expandDims(tf.image.resizeBilinear(tf.slice(photo, [104, 0, 0], [256, 256, 3]), [224, 224]), 0);
+        const top = tf.argMax(net.predict(x), 1).dataSync()[0];
+        console.log(JSON.stringify({ top: labels[top], photos: deepvis.samplePhotos().length, model: deepvis.darknetTinyUrl('model.json').href }));
+      })().catch((e) => { console.error(e); process.exit(1); });`;
+    const esm = `import * as deepvis from 'deepvis'; import * as node from 'deepvis/node'; import { createRequire } from 'node:module'; const req = createRequire(import.meta.url);`;
+    const cjs = `const deepvis = require('deepvis'); const node = require('deepvis/node'); const req = require;`;
+    for (const [type, src] of [['module', esm], ['commonjs', cjs]] as const) {
+      const r = spawnSync(process.execPath, ['--input-type', type, '-e', script(src)], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+      expect(r.status, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout.trim().split('\n').pop()!)).toEqual({ top: 'macaw', photos: 12, model: pathToFileURL(resolve(root, 'assets/darknet-tiny/model.json')).href });
     }
   });
 });

@@ -1,7 +1,7 @@
 // The live viewer page: controls, keys, the frame loop and the debug hook. The library does
 // the work (see pipeline.ts); this file only wires the DOM to it.
 import * as tf from '@tensorflow/tfjs-core';
-import { toNet, type LayerInfo, type Net } from './deepvis';
+import { ATTRIBUTION_METHODS, toNet, type LayerInfo, type Net } from './deepvis';
 import { BACKENDS, selectBackend, type BackendName } from './backend';
 import { freeze, grab, hasFrame, openImage, openVideoFile, openWebcam, type Source } from './input';
 import { INPUT_RANGES, disposeModel, loadDarknet, loadFromFiles, loadFromUrl, type LoadedModel } from './model';
@@ -343,6 +343,7 @@ function wire(): void {
   ui.range.value = rangeName;
   ui.backend.replaceChildren(...BACKENDS.map((b) => new Option(b, b)));
   ui.backend.value = backend;
+  ui.mode.replaceChildren(...ATTRIBUTION_METHODS.map((m) => new Option(m.label, m.name)));
   ui.mode.value = state.mode;
   ui.filter.value = state.filter;
   ui.seed.value = state.seed;

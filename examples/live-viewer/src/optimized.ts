@@ -1,7 +1,7 @@
 // The selected unit's optimized image (Tool 2) on demand, drawn while it optimizes: the
 // paper's preset 3 (L2 decay 1e-4, blur σ 1 every 4 steps), from the mean plus noise.
 import * as tf from '@tensorflow/tfjs-core';
-import { channel, optimizeUnitSteps, PAPER_PRESETS, type Net } from './deepvis';
+import { channel, displayImage, optimizeUnitSteps, PAPER_PRESETS, type Net } from './deepvis';
 
 export interface OptimizerPane {
   readonly button: HTMLButtonElement;
@@ -36,7 +36,8 @@ export function setupOptimizer(pane: OptimizerPane): Optimizer {
       if (signal.aborted) break; // leaving the loop releases the run's tensors
       if (s.step % DRAW_EVERY === 0 || s.isLast) {
         const image = s.image();
-        const shown = tf.tidy(() => tf.cast(tf.clipByValue(tf.round(image), 0, 255), 'int32'));
+        // Shown as the toolbox showed it: centred on the mean image, stretched by its largest deviation.
+        const shown = tf.tidy(() => tf.cast(tf.round(displayImage(image, { mean: target.net.mean })), 'int32'));
         image.dispose();
         try {
           await tf.browser.toPixels(shown, pane.canvas);

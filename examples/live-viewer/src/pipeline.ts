@@ -2,11 +2,15 @@
 // its backward view and the top-5 classes, drawn into canvases. Every tensor made here is
 // disposed here: the tensor count stays flat however many frames run.
 import * as tf from '@tensorflow/tfjs-core';
-import { activations, backward, backwardImage, camImage, channelImage, gradCam, tileActivations, tileActivationsRgba, tileLayout, tilesOnArrays, type BackwardRule, type Net, type TiledImage } from './deepvis';
+import { activations, attributionMethodNamed, channelImage, tileActivations, tileActivationsRgba, tileLayout, tilesOnArrays, type Net, type TiledImage } from './deepvis';
 
 export type Filter = 'raw' | 'gray' | 'norm' | 'normblur';
-/** The backward pane: a rule from the selected unit, or Grad-CAM of the top class from the shown layer's maps. */
-export type BackwardMode = BackwardRule | 'gradcam';
+/**
+ * The backward pane: a registered attribution method (ATTRIBUTION_METHODS) by name. Methods
+ * that weigh a layer of maps (Grad-CAM…) explain the top class from the shown layer; the
+ * others explain the selected unit.
+ */
+export type BackwardMode = string;
 export type Seed = 'unit' | 'activation';
 
 /** What the person chose; the pipeline reads it, the UI writes it. */
@@ -121,23 +125,23 @@ export async function renderFrame(net: Net, pixels: tf.Tensor4D, state: ViewStat
     owned.push(...images.slice(1).map(([, t]) => t));
     const logits = acts[net.logits];
     let backwardCaption = 'off';
-    if (state.backwardOn && state.mode === 'gradcam') {
-      if (act.rank === 4) {
-        // The top class is needed now, before the frame's one readback: a small extra read.
-        const top = tf.tidy(() => tf.argMax(tf.reshape(logits, [-1])).dataSync()[0]);
-        const shown = tf.tidy(() => camImage(gradCam(net, pixels, { layer: state.layer, channel: top }), pixels));
+    if (state.backwardOn) {
+      const method = attributionMethodNamed(state.mode);
+      const onMaps = method.reads.includes('camLayer');
+      if (onMaps && act.rank !== 4) backwardCaption = `${method.label} needs a layer of maps`;
+      else {
+        const unit = pinned ?? selected;
+        // A CAM needs the top class now, before the frame's one readback: a small extra read.
+        const top = onMaps ? tf.tidy(() => tf.argMax(tf.reshape(logits, [-1])).dataSync()[0]) : unit;
+        const target = onMaps ? { layer: net.logits, channel: top } : { layer: state.layer, channel: unit, at: state.seed === 'activation' ? 'energy' as const : 'max' as const };
+        const a = await method.run(net, pixels, target, { camLayer: state.layer });
+        owned.push(a.values);
+        const shown = method.draw(a, pixels, { filter: state.filter });
         owned.push(shown);
         images.push([panes.backward, shown]);
-        backwardCaption = `Grad-CAM of ${labels[top] || `class ${top}`} from this layer`;
-      } else backwardCaption = 'Grad-CAM needs a layer of maps';
-    } else if (state.backwardOn && state.mode !== 'gradcam') {
-      const unit = pinned ?? selected;
-      const signal = backward(net, pixels, { layer: state.layer, channel: unit, seed: state.seed, mode: state.mode });
-      owned.push(signal);
-      const shown = backwardImage(signal, state.filter);
-      owned.push(shown);
-      images.push([panes.backward, shown]);
-      backwardCaption = `#${unit}${pinned !== null ? ' (pinned)' : ''} · ${state.mode} · ${state.filter}`;
+        backwardCaption = onMaps ? `${method.label} of ${labels[top] || `class ${top}`} from this layer`
+          : `#${unit}${pinned !== null ? ' (pinned)' : ''} · ${state.mode} · ${state.filter}`;
+      }
     }
     const k = Math.min(5, logits.size);
     const packed = tf.tidy(() => {

@@ -1,19 +1,18 @@
 import { writeFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs-core';
 import { activations } from '../../activations/index';
-import { backward, backwardImage, camImage, gradCam, integratedGradients, occlusion, smoothBackward, type BackwardFilter } from '../../backward/index';
+import { ATTRIBUTION_METHODS, attributionMethodNamed, smoothGrad, varGrad, type AttributionMethod, type BackwardFilter } from '../../attribution/index';
 import { writePng } from '../../image/node-io';
-import type { BackwardRule } from '../../net/types';
-import { choice, COMMON_OPTIONS, int, intList, str, strs } from '../args';
+import { choice, COMMON_OPTIONS, int, str, strs, unitList } from '../args';
 import type { Command } from '../command';
-import { checkUnits, lastSpatialLayer, runInputs, runSize, safeName, spread, withRun, type RunContext } from '../context';
+import { lastSpatialLayer, resolveUnits, runInputs, runSize, safeName, spread, unitLabel, withRun, type RunContext } from '../context';
 import { usageError } from '../errors';
 import { escapeHtml, img, page } from '../html';
 import { listImageFiles, type InputImage } from '../images';
 import { predictionsHtml } from './activations';
 
-/** A backward rule, Integrated Gradients, or a heat map over the image (Grad-CAM, occlusion). */
-export type ViewMode = BackwardRule | 'integrated' | 'gradcam' | 'occlusion';
+/** The name of a registered attribution method (`ATTRIBUTION_METHODS`): guided, gradcam, occlusion… */
+export type ViewMode = string;
 
 /** Options of {@link backwardViews}. */
 export interface BackwardViewOptions {
@@ -21,15 +20,18 @@ export interface BackwardViewOptions {
   readonly layer: string;
   /** The unit; default each image's strongest unit of the layer (its top class on the logits). */
   readonly unit?: number;
+  /** A registered method's name. */
   readonly mode: ViewMode;
-  /** For `'gradcam'`: the layer of maps it weighs. */
+  /** For the CAM methods: the layer of maps they weigh. */
   readonly camLayer?: string;
   /** For `'integrated'`: points on the path from the mean image. Default 32. */
   readonly steps?: number;
   readonly filter: BackwardFilter;
   readonly dir: string;
-  /** SmoothGrad: average over this many noisy copies ({@link smoothBackward}); 0 or absent: one plain pass. */
+  /** SmoothGrad: average over this many noisy copies ({@link smoothGrad}); 0 or absent: one plain pass. */
   readonly smooth?: number;
+  /** VarGrad: the variance over this many noisy copies ({@link varGrad}); 0 or absent: off. */
+  readonly vargrad?: number;
 }
 
 /** Each image's strongest unit of `layer` (the spatial maximum for maps): the unit a backward view starts from. */
@@ -52,12 +54,13 @@ async function strongestUnit(ctx: RunContext, batch: tf.Tensor4D, layer: string)
 }
 
 /**
- * For each input: the input, its top predictions and the backward view ({@link backward}
- * then {@link backwardImage}) from one unit, as PNGs under `dir`. Returns the HTML table.
+ * For each input: the input, its top predictions and one registered attribution method's view
+ * from one unit (its `run`, then its `draw`), as PNGs under `dir`. Returns the HTML table.
  */
 export async function backwardViews(ctx: RunContext, inputs: readonly InputImage[], o: BackwardViewOptions): Promise<string> {
+  const method = attributionMethodNamed(o.mode);
+  const run = o.smooth ? smoothGrad(method, { samples: o.smooth, seed: ctx.seed }) : o.vargrad ? varGrad(method, { samples: o.vargrad, seed: ctx.seed }) : method;
   const bar = ctx.bar(o.mode, inputs.length);
-  const onLogits = o.layer === ctx.net.logits;
   const rows: string[] = [];
   for (const [i, input] of inputs.entries()) {
     const pixels = await input.load();
@@ -65,24 +68,20 @@ export async function backwardViews(ctx: RunContext, inputs: readonly InputImage
     try {
       const unit = o.unit ?? (await strongestUnit(ctx, batch, o.layer));
       const inputFile = `${o.dir}/${i}-input.png`;
-      const viewFile = `${o.dir}/${i}-${safeName(o.layer)}-${unit}-${o.mode}.png`;
+      const viewFile = `${o.dir}/${i}-${safeName(o.layer)}-${unit}-${safeName(method.name)}.png`;
       await writePng(ctx.output.path(inputFile), pixels);
-      const view = o.mode === 'gradcam'
-        ? tf.tidy(() => camImage(gradCam(ctx.net, batch, { layer: o.camLayer!, channel: unit, target: o.layer }), batch))
-        : o.mode === 'occlusion' ? await occlusionView(ctx, batch, o.layer, unit)
-        : await signalView(ctx, batch, { layer: o.layer, channel: unit, mode: o.mode }, o);
+      const attribution = await run.run(ctx.net, batch, { layer: o.layer, channel: unit }, { camLayer: o.camLayer, steps: o.steps, ...occlusionPatch(batch) });
+      const view = tf.tidy(() => run.draw(attribution, batch, { filter: o.filter }));
       try {
         await writePng(ctx.output.path(viewFile), view);
       } finally {
-        view.dispose();
+        tf.dispose([view, attribution.values]);
       }
       const width = Math.max(112, Math.min(pixels.shape[1], 224));
-      const from = onLogits ? `class ${ctx.model.labels[unit]} (${unit})` : `${o.layer} unit ${unit}`;
-      const how = o.mode === 'gradcam' ? `Grad-CAM of ${o.camLayer}` : o.mode === 'occlusion' ? 'occlusion'
-        : o.mode === 'integrated' ? `Integrated Gradients, ${o.steps ?? 32} steps`
-        : o.smooth ? `${o.mode}, SmoothGrad of ${o.smooth}` : o.mode;
+      const from = unitLabel(ctx, o.layer, unit);
+      const how = caption(method, o);
       rows.push(`<tr><td>${img(inputFile, input.id, width)}<small>${escapeHtml(input.id)}</small>${predictionsHtml(ctx, batch)}</td>` +
-        `<td>${img(viewFile, `${how} from ${from}`, width)}<small>${escapeHtml(`${how} (${o.filter}) from ${from}`)}</small></td></tr>`);
+        `<td>${img(viewFile, `${how} from ${from}`, width)}<small>${escapeHtml(`${how} from ${from}`)}</small></td></tr>`);
     } finally {
       tf.dispose([batch, pixels]);
     }
@@ -92,53 +91,46 @@ export async function backwardViews(ctx: RunContext, inputs: readonly InputImage
   return `<table>${rows.join('\n')}</table>`;
 }
 
-/** The occlusion map (a patch a sixth of the image, every tenth) over the image, where hiding it costs the unit. */
-async function occlusionView(ctx: RunContext, batch: tf.Tensor4D, layer: string, channel: number): Promise<tf.Tensor3D> {
+/** What the view shows, in words: the method, what it weighs or how many steps, the noise, the filter. */
+function caption(method: AttributionMethod, o: BackwardViewOptions): string {
+  let words = method.label;
+  if (method.reads.includes('camLayer') && o.camLayer) words += ` of ${o.camLayer}`;
+  if (method.reads.includes('steps')) words += `, ${o.steps ?? 32} steps`;
+  if (o.smooth) words += `, SmoothGrad of ${o.smooth}`;
+  if (o.vargrad) words += `, VarGrad of ${o.vargrad}`;
+  return method.kind === 'coarse' ? words : `${words} (${o.filter})`;
+}
+
+/** Occlusion's patch for the CLI: a sixth of the image, every tenth. */
+function occlusionPatch(batch: tf.Tensor4D): { window: number; stride: number } {
   const side = Math.min(batch.shape[1], batch.shape[2]);
-  const { map, drops } = await occlusion(ctx.net, batch, { layer, channel, window: Math.max(1, Math.round(side / 6)), stride: Math.max(1, Math.round(side / 10)) });
-  try {
-    return tf.tidy(() => camImage(tf.relu(map), batch));
-  } finally {
-    tf.dispose([map, drops]);
-  }
+  return { window: Math.max(1, Math.round(side / 6)), stride: Math.max(1, Math.round(side / 10)) };
 }
 
-/** One signal drawn with the filter: Integrated Gradients, or a backward rule (as SmoothGrad over `o.smooth` noisy copies). */
-async function signalView(ctx: RunContext, batch: tf.Tensor4D, source: { layer: string; channel: number; mode: BackwardRule | 'integrated' }, o: BackwardViewOptions): Promise<tf.Tensor3D> {
-  const { mode, ...unit } = source;
-  const signal = mode === 'integrated'
-    ? await integratedGradients(ctx.net, batch, { ...unit, steps: o.steps })
-    : o.smooth ? await smoothBackward(ctx.net, batch, { ...unit, mode, samples: o.smooth, noiseSeed: ctx.seed }) : backward(ctx.net, batch, { ...unit, mode });
-  try {
-    return tf.tidy(() => backwardImage(signal, o.filter));
-  } finally {
-    signal.dispose();
-  }
-}
-
-const MODES: readonly ViewMode[] = ['guided', 'deconv', 'gradient', 'integrated', 'gradcam', 'occlusion'];
+const MODES: readonly ViewMode[] = ATTRIBUTION_METHODS.map((m) => m.name);
 const FILTERS: readonly BackwardFilter[] = ['norm', 'normblur', 'raw', 'gray'];
 
 const options = {
   images: { type: 'string', multiple: true, value: 'PATH', help: 'PNG/JPEG files or folders (repeatable). Default for the embedded model: Fashion-MNIST test images.' },
   layer: { type: 'string', value: 'NAME', help: 'the layer the signal starts from. Default: the class logits.' },
-  unit: { type: 'string', value: 'N', help: "the unit (class on the logits). Default: each image's strongest unit (its top class)." },
-  mode: { type: 'string', value: 'MODE', help: 'guided | deconv | gradient | integrated (Integrated Gradients) | gradcam | occlusion. Default guided (guided backprop).' },
+  unit: { type: 'string', value: 'N|NAME', help: "the unit (on the logits a class number or name: flamingo). Default: each image's strongest unit (its top class)." },
+  mode: { type: 'string', value: 'MODE', help: `the attribution method: ${ATTRIBUTION_METHODS.map((m) => `${m.name} (${m.label})`).join(' | ')}. Default guided.` },
   steps: { type: 'string', value: 'N', help: 'for integrated: points on the path from the mean image. Default 32.' },
-  'cam-layer': { type: 'string', value: 'NAME', help: 'for gradcam: the layer of maps it weighs. Default: the last rectifier layer with a spatial map.' },
+  'cam-layer': { type: 'string', value: 'NAME', help: 'for gradcam and gradcam++: the layer of maps they weigh. Default: the last rectifier layer with a spatial map.' },
   filter: { type: 'string', value: 'F', help: 'how the signal is drawn: norm | normblur | raw | gray. Default norm.' },
-  smooth: { type: 'string', value: 'N', help: 'SmoothGrad: average the view over N noisy copies of each image (15% noise; 25 is usual). Default 0 (off).' },
+  smooth: { type: 'string', value: 'N', help: 'SmoothGrad: average the method over N noisy copies of each image (15% noise; 25 is usual). Default 0 (off).' },
+  vargrad: { type: 'string', value: 'N', help: 'VarGrad: the variance of the method over N noisy copies of each image. Default 0 (off).' },
   limit: { type: 'string', value: 'N', help: 'at most N images (spread over the list). Default 8.' },
   size: { type: 'string', value: 'PX', help: "image side for fully convolutional models. Default: the model's input size (else 224)." },
   ...COMMON_OPTIONS,
 } as const;
 
-/** `deepvis backward`: guided backprop, deconv or the plain gradient from a unit back to the image. */
+/** `deepvis backward`: any registered attribution method's view of a unit, for each image. */
 export const backwardCommand: Command = {
   name: 'backward',
-  summary: 'guided backprop, deconv, gradient or Grad-CAM images from a unit back to the input',
-  description: 'The image-space signal of one unit (by default each image\'s top class), with the rule at every rectifier ' +
-    'that --mode names, or its Grad-CAM map over the image (--mode gradcam). Writes each input and its view as PNGs, and index.html.',
+  summary: 'attribution maps (guided backprop, gradients, Integrated Gradients, Grad-CAM, occlusion…) from a unit back to the input',
+  description: 'What in each image one unit (by default each image\'s top class) responds to, by the attribution method ' +
+    '--mode names (any of the registry), optionally as SmoothGrad or VarGrad. Writes each input and its view as PNGs, and index.html.',
   options,
   examples: [
     'deepvis backward',
@@ -151,19 +143,21 @@ export const backwardCommand: Command = {
     const mode = choice(values, 'mode', MODES, 'guided');
     const filter = choice(values, 'filter', FILTERS, 'norm');
     const smooth = int(values, 'smooth', { min: 0, max: 1000 }) ?? 0;
+    const vargrad = int(values, 'vargrad', { min: 0, max: 1000 }) ?? 0;
+    if (smooth && vargrad) throw usageError('Options --smooth and --vargrad wrap the method in two ways; give one.');
     const steps = int(values, 'steps', { min: 1, max: 10000 });
-    const unitList = intList(values, 'unit', { min: 0 });
-    if (unitList && unitList.length > 1) throw usageError(`Option --unit takes one unit here; got '${str(values, 'unit')}'.`);
+    const unitItems = unitList(values, 'unit');
+    if (unitItems && unitItems.length > 1) throw usageError(`Option --unit takes one unit here; got '${str(values, 'unit')}'.`);
     const files = await listImageFiles(strs(values, 'images'));
     return withRun('backward', values, 'deepvis-out/backward', io, async (ctx) => {
       const layer = str(values, 'layer') ?? ctx.net.logits;
       ctx.net.layer(layer);
-      if (unitList) checkUnits(ctx.net, layer, unitList);
-      const camLayer = mode === 'gradcam' ? str(values, 'cam-layer') ?? lastSpatialLayer(ctx.net) : undefined;
+      const unit = unitItems && resolveUnits(ctx, layer, unitItems, 'unit')[0];
+      const camLayer = attributionMethodNamed(mode).reads.includes('camLayer') ? str(values, 'cam-layer') ?? lastSpatialLayer(ctx.net) : undefined;
       if (camLayer) ctx.net.layer(camLayer);
       const size = runSize(ctx.net, values, 224);
       const inputs = spread(runInputs(ctx, files, size, 1), limit);
-      const body = await backwardViews(ctx, inputs, { layer, unit: unitList?.[0], mode, camLayer, filter, dir: 'backward', smooth, steps });
+      const body = await backwardViews(ctx, inputs, { layer, unit, mode, camLayer, filter, dir: 'backward', smooth, vargrad, steps });
       const facts = [`model ${ctx.model.name}`, `backend ${ctx.backend}`, `${size[0]}×${size[1]}`, `${inputs.length} images`];
       await writeFile(ctx.output.path('index.html'), page(`deepvis backward (${mode})`, facts, [{ title: `${mode} from ${layer}`, body }]));
     });

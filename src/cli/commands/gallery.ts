@@ -2,15 +2,15 @@ import { writeFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs-core';
 import { topPredictions } from '../../activations/index';
 import { classLogit } from '../../objectives/index';
-import { COMMON_OPTIONS, int, intList, str, strs } from '../args';
+import { COMMON_OPTIONS, int, str, strs, unitList } from '../args';
 import type { Command } from '../command';
-import { checkUnits, lastSpatialLayer, runInputs, showcaseLayers, spread, withRun, type RunContext } from '../context';
+import { lastSpatialLayer, resolveUnits, runInputs, showcaseLayers, spread, unitLabel, withRun, type RunContext } from '../context';
 import { usageError } from '../errors';
 import { escapeHtml, figure, page, type Section } from '../html';
 import { listImageFiles, type InputImage } from '../images';
 import { activationGrids } from './activations';
 import { backwardViews } from './backward';
-import { displayWidth, optimizeTargets, presetsOption, presetsTableHtml, type Target } from './optimize';
+import { DISPLAY_OPTION, displayOption, displayWidth, optimizeTargets, presetsOption, presetsTableHtml, type Target } from './optimize';
 import { firstUnits, topImages } from './topk';
 
 /** Models with at most this many classes get every class by default. */
@@ -39,11 +39,11 @@ function gallerySize(ctx: RunContext, size: number | undefined): [number, number
  * The classes to draw: `--classes`, else every class of a small classifier, else the
  * distinct top classes of the sample inputs, filled up with classes spread over the range.
  */
-async function galleryClasses(ctx: RunContext, given: number[] | undefined, samples: readonly InputImage[]): Promise<number[]> {
+async function galleryClasses(ctx: RunContext, given: string[] | undefined, samples: readonly InputImage[]): Promise<number[]> {
   const n = ctx.model.labels.length;
   if (given) {
-    for (const c of given) if (c >= n) throw usageError(`Class ${c} is out of range: the model has ${n} classes (0…${n - 1}).`);
-    return given;
+    for (const c of given) if (/^\+?\d+$/.test(c) && Number(c) >= n) throw usageError(`Class ${c} is out of range: the model has ${n} classes (0…${n - 1}).`);
+    return resolveUnits(ctx, ctx.net.logits, given, 'classes');
   }
   if (n <= ALL_CLASSES_UP_TO) return Array.from({ length: n }, (_, i) => i);
   const chosen = new Set<number>();
@@ -62,7 +62,7 @@ async function galleryClasses(ctx: RunContext, given: number[] | undefined, samp
 }
 
 const options = {
-  classes: { type: 'string', value: 'N[,N…]', help: `classes to optimize. Default: all (≤ ${ALL_CLASSES_UP_TO} classes), else the top classes of the samples (${DEFAULT_CLASSES}).` },
+  classes: { type: 'string', value: 'N[,N…]', help: `classes to optimize (numbers or names). Default: all (≤ ${ALL_CLASSES_UP_TO} classes), else the top classes of the samples (${DEFAULT_CLASSES}).` },
   preset: { type: 'string', value: 'P', help: 'Table 1 presets: 1, 2, 3, 4, a list (1,3) or all. Default all.' },
   steps: { type: 'string', value: 'N', help: `steps per image. Default: each preset's own (500–1000) for inputs ≤ ${SMALL_INPUT} px, else ${BIG_MODEL_STEPS}.` },
   size: { type: 'string', value: 'PX', help: `image side of the optimized images. Default: the model's input size (≤ ${SMALL_INPUT} px or fixed), else 128.` },
@@ -70,6 +70,7 @@ const options = {
   samples: { type: 'string', value: 'N', help: 'inputs shown with activation grids and guided backprop. Default 4.' },
   layer: { type: 'string', value: 'NAME', help: 'layer of the top-9 units. Default: the last rectifier layer with a spatial map.' },
   units: { type: 'string', value: 'N[,N…]', help: 'units of the top-9 view. Default: the first 6.' },
+  display: DISPLAY_OPTION,
   ...COMMON_OPTIONS,
 } as const;
 
@@ -86,19 +87,19 @@ export const galleryCommand: Command = {
     'deepvis gallery --model ../shared/models/darknet-tiny-imagenet-tfjs/model.json --images ../shared/images',
   ],
   async run(values, io) {
-    const given = intList(values, 'classes', { min: 0 });
+    const given = unitList(values, 'classes');
     const steps = int(values, 'steps', { min: 1, max: 100_000 });
     const sizeOption = int(values, 'size', { min: 8, max: 2048 });
     const sampleCount = int(values, 'samples', { min: 1, max: 100 }) ?? 4;
-    const unitsOption = intList(values, 'units', { min: 0 });
+    const unitItems = unitList(values, 'units');
     const presets = presetsOption(values, 'all');
+    const display = displayOption(values);
     const files = await listImageFiles(strs(values, 'images'));
     return withRun('gallery', values, 'deepvis-out', io, async (ctx) => {
       const { net, model } = ctx;
       const layer = str(values, 'layer') ?? lastSpatialLayer(net);
       net.layer(layer);
-      const units = unitsOption ?? firstUnits(ctx, layer, 6);
-      checkUnits(net, layer, units);
+      const units = unitItems ? resolveUnits(ctx, layer, unitItems, 'units') : firstUnits(ctx, layer, 6);
       const [h, w] = net.inputShape;
       const inputSize: [number, number] = [h ?? 224, w ?? 224];
       const size = gallerySize(ctx, sizeOption);
@@ -110,8 +111,8 @@ export const galleryCommand: Command = {
       const classes = await galleryClasses(ctx, given, samples);
       ctx.info(`gallery: ${classes.length} classes × ${presets.length} presets at ${size[0]}×${size[1]}, ${samples.length} samples, top-9 of ${units.length} units of ${layer} over ${pool.length} inputs`);
 
-      const targets: Target[] = classes.map((c) => ({ objective: classLogit(c), key: `class-${c}`, label: `${model.labels[c]} (${c})` }));
-      const optimized = await optimizeTargets(ctx, targets, presets, { steps: runSteps, size, dir: 'optimized' });
+      const targets: Target[] = classes.map((c) => ({ objective: classLogit(c), key: `class-${c}`, label: unitLabel(ctx, net.logits, c) }));
+      const optimized = await optimizeTargets(ctx, targets, presets, { steps: runSteps, size, dir: 'optimized', display });
       const showLayers = showcaseLayers(net, 4);
       const grids = await activationGrids(ctx, samples, showLayers, 'grids');
       const guided = await backwardViews(ctx, samples, { layer: net.logits, mode: 'guided', filter: 'norm', dir: 'guided' });
@@ -121,7 +122,7 @@ export const galleryCommand: Command = {
         {
           title: 'What each class looks for: regularized optimization',
           intro: `Images that maximize each class logit, one column per preset of the paper's Table 1 (${runSteps ?? 'the preset\'s own number of'} steps, ` +
-            `${size[0]}×${size[1]}, seed ${ctx.seed}); "best" is the highest logit reached. Optimization took ${optimized.seconds.toFixed(1)} s.`,
+            `${size[0]}×${size[1]}, seed ${ctx.seed}, shown ${display === 'norm01c' ? 'centred on the mean image and stretched (norm01c)' : 'as raw pixels'}); "best" is the highest logit reached. Optimization took ${optimized.seconds.toFixed(1)} s.`,
           body: presetsTableHtml(targets, presets, optimized, displayWidth(size[1])),
         },
         {
@@ -138,7 +139,7 @@ export const galleryCommand: Command = {
           title: `Top 9 inputs of units of ${layer}`,
           intro: `Over ${top.top.images} inputs, each unit's 9 inputs with the highest activation, cropped to the unit's receptive field, ` +
             `beside their deconv views. <a href="${escapeHtml(top.html)}">The top-9 page</a> lists every image and value.`,
-          body: top.images.map((f, i) => figure(f, `${layer} unit ${units[i]}`)).join('\n'),
+          body: top.images.map((f, i) => figure(f, unitLabel(ctx, layer, units[i]))).join('\n'),
         },
       ];
       const facts = [`model ${model.name}`, `backend ${ctx.backend}`, `${classes.length} classes`, `${pool.length} inputs`];

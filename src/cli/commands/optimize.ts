@@ -1,11 +1,12 @@
 import { writeFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs-core';
+import { displayImage, IMAGE_DISPLAYS, type ImageDisplay } from '../../image/display';
 import { writePng } from '../../image/node-io';
 import { channel, classLogit, type Objective } from '../../objectives/index';
 import { optimizeUnits, PAPER_PRESETS, type Preset } from '../../optimize/index';
-import { COMMON_OPTIONS, int, intList, str, type Values } from '../args';
+import { choice, COMMON_OPTIONS, int, str, unitList, type OptionSpec, type Values } from '../args';
 import type { Command } from '../command';
-import { checkUnits, runSize, withRun, type RunContext } from '../context';
+import { resolveUnits, runSize, unitLabel, withRun, type RunContext } from '../context';
 import { usageError } from '../errors';
 import { escapeHtml, img, page } from '../html';
 
@@ -25,6 +26,15 @@ export interface PresetsTable {
   readonly seconds: number;
 }
 
+/** `--display`: how optimized images are saved (the toolbox's `norm01c` by default). */
+export const DISPLAY_OPTION: OptionSpec = {
+  type: 'string', value: 'D',
+  help: "how images are saved: norm01c (centred on the mean image, stretched by the largest deviation, as the toolbox) | raw (the pixels as optimized). Default norm01c.",
+};
+
+/** `--display` as an {@link ImageDisplay}. */
+export const displayOption = (values: Values): ImageDisplay => choice(values, 'display', IMAGE_DISPLAYS, 'norm01c');
+
 /** `--preset`: 1–4 or `all`. */
 export function presetsOption(values: Values, fallback: 'all' | number): Preset[] {
   const raw = str(values, 'preset') ?? String(fallback);
@@ -43,7 +53,7 @@ export async function optimizeTargets(
   ctx: RunContext,
   targets: readonly Target[],
   presets: readonly Preset[],
-  options: { steps?: number; size: readonly [number, number]; dir: string },
+  options: { steps?: number; size: readonly [number, number]; dir: string; display: ImageDisplay },
 ): Promise<PresetsTable> {
   const started = Date.now();
   const stepsOf = (p: Preset) => options.steps ?? p.steps;
@@ -64,10 +74,11 @@ export async function optimizeTargets(
     before += stepsOf(preset);
     for (const [i, r] of results.entries()) {
       const file = `${options.dir}/${targets[i].key}-preset${number}.png`;
+      const shown = displayImage(r.image, { mean: ctx.net.mean, display: options.display });
       try {
-        await writePng(ctx.output.path(file), r.image);
+        await writePng(ctx.output.path(file), shown);
       } finally {
-        tf.dispose([r.image, r.last]);
+        tf.dispose([shown, r.image, r.last]);
       }
       files[i].push(file);
       best[i].push(r.best);
@@ -93,10 +104,11 @@ export const displayWidth = (size: number) => Math.max(112, Math.min(size, 256))
 
 const options = {
   layer: { type: 'string', value: 'NAME', help: 'the layer whose units to maximize. Default: the class logits (pre-softmax scores).' },
-  unit: { type: 'string', value: 'N[,N…]', help: 'unit (channel) or class indices. Default 0.' },
+  unit: { type: 'string', value: 'N[,N…]', help: 'unit (channel) numbers, or on the logits class numbers or names (flamingo). Default 0.' },
   preset: { type: 'string', value: 'P', help: 'Table 1 preset: 1, 2, 3, 4, a list (1,3) or all. Default 3 (most of the paper\'s images).' },
   steps: { type: 'string', value: 'N', help: "steps per image. Default: the preset's own (500–1000)." },
   size: { type: 'string', value: 'PX', help: "image side for fully convolutional models. Default: the model's input size (else 224)." },
+  display: DISPLAY_OPTION,
   ...COMMON_OPTIONS,
 } as const;
 
@@ -113,21 +125,22 @@ export const optimizeCommand: Command = {
     'deepvis optimize --layer relu3 --unit 5 --out deepvis-out/relu3-5',
   ],
   async run(values, io) {
-    const units = intList(values, 'unit', { min: 0 }) ?? [0];
+    const unitItems = unitList(values, 'unit') ?? ['0'];
     const steps = int(values, 'steps', { min: 1, max: 100_000 });
     const presets = presetsOption(values, 3);
+    const display = displayOption(values);
     return withRun('optimize', values, 'deepvis-out/optimize', io, async (ctx) => {
       const layer = str(values, 'layer') ?? ctx.net.logits;
       ctx.net.layer(layer);
-      checkUnits(ctx.net, layer, units);
+      const units = resolveUnits(ctx, layer, unitItems, 'unit');
       const size = runSize(ctx.net, values, 224);
       const isClass = layer === ctx.net.logits;
       const targets: Target[] = units.map((u) => isClass
-        ? { objective: classLogit(u), key: `class-${u}`, label: `${ctx.model.labels[u]} (${u})` }
-        : { objective: channel(layer, u), key: `${layer.replace(/[^A-Za-z0-9_.-]/g, '_')}-unit-${u}`, label: `${layer} unit ${u}` });
-      const table = await optimizeTargets(ctx, targets, presets, { steps, size, dir: 'images' });
+        ? { objective: classLogit(u), key: `class-${u}`, label: unitLabel(ctx, layer, u) }
+        : { objective: channel(layer, u), key: `${layer.replace(/[^A-Za-z0-9_.-]/g, '_')}-unit-${u}`, label: unitLabel(ctx, layer, u) });
+      const table = await optimizeTargets(ctx, targets, presets, { steps, size, dir: 'images', display });
       const facts = [`model ${ctx.model.name}`, `backend ${ctx.backend}`, `${size[0]}×${size[1]}`, `seed ${ctx.seed}`,
-        `steps ${steps ?? 'per preset'}`, `${table.seconds.toFixed(1)} s`];
+        `steps ${steps ?? 'per preset'}`, `display ${display}`, `${table.seconds.toFixed(1)} s`];
       const intro = isClass
         ? 'Each image maximizes one class logit (pre-softmax score); "best" is the highest logit reached.'
         : `Each image maximizes one unit of <code>${escapeHtml(layer)}</code> at the centre of its map.`;

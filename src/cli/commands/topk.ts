@@ -1,9 +1,9 @@
 import { writeGallery } from '../../dataset/gallery-node';
 import { topActivations, type DatasetImage, type TopActivations } from '../../dataset/index';
 import type { BackwardRule } from '../../net/types';
-import { choice, COMMON_OPTIONS, int, intList, str, strs } from '../args';
+import { choice, COMMON_OPTIONS, int, str, strs, unitList } from '../args';
 import type { Command } from '../command';
-import { checkUnits, lastSpatialLayer, runInputs, runSize, unitCount, withRun, type RunContext } from '../context';
+import { lastSpatialLayer, resolveUnits, runInputs, runSize, unitCount, unitLabel, withRun, type RunContext } from '../context';
 import { usageError } from '../errors';
 import { listImageFiles, type InputImage } from '../images';
 
@@ -41,7 +41,7 @@ export async function topImages(ctx: RunContext, inputs: readonly InputImage[], 
     units: { [o.layer]: o.units },
     mode: o.mode,
     title: `Top ${o.k} images per unit of ${o.layer}`,
-    onProgress: (p) => draw.update(p.done, `unit ${p.unit}`),
+    onProgress: (p) => draw.update(p.done, unitLabel(ctx, o.layer, p.unit)),
   });
   draw.done();
   const rel = (p: string) => p.slice(ctx.output.dir.length + 1).split('\\').join('/');
@@ -77,13 +77,12 @@ export const topkCommand: Command = {
   async run(values, io) {
     const k = int(values, 'k', { min: 1, max: 100 }) ?? 9;
     const mode = choice(values, 'mode', MODES, 'deconv');
-    const unitsOption = intList(values, 'units', { min: 0 });
+    const unitItems = unitList(values, 'units');
     const files = await listImageFiles(strs(values, 'images'));
     return withRun('topk', values, 'deepvis-out/topk', io, async (ctx: RunContext) => {
       const layer = str(values, 'layer') ?? lastSpatialLayer(ctx.net);
       ctx.net.layer(layer);
-      const units = unitsOption ?? firstUnits(ctx, layer, 8);
-      checkUnits(ctx.net, layer, units);
+      const units = unitItems ? resolveUnits(ctx, layer, unitItems, 'units') : firstUnits(ctx, layer, 8);
       const size = runSize(ctx.net, values, 224);
       await topImages(ctx, runInputs(ctx, files, size, 50), { layer, units, k, mode, dir: '' });
     });

@@ -1,6 +1,6 @@
 import { DeepvisError, checkOption } from '../errors';
-import { windowOutput } from '../net/geometry';
-import type { LayerGeometry, LayerInfo, Net } from '../net/types';
+import { windowOutput } from './geometry';
+import type { LayerGeometry, LayerInfo, Net } from './types';
 
 /**
  * The input patch one unit of a layer can see: unit `(y, x)` sees input rows

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DeepvisError, checkOption } from '../errors';
 import { gaussianBlur } from '../image/gaussian-blur';
-import { greyToRgb } from '../activations/grid';
+import { greyToRgb } from '../util/grid';
 import { constant } from '../constant';
-import { rowPercentile } from '../regularizers/percentile';
+import { rowPercentile } from '../util/percentile';
 
 /** The backward pane's display filters (the toolbox's four). */
 export type BackwardFilter = 'raw' | 'gray' | 'norm' | 'normblur';

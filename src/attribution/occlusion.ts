@@ -1,28 +1,26 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { DeepvisError, checkOption, throwIfAborted } from '../errors';
+import { checkOption } from '../errors';
 import { checkPixels } from '../net/check-pixels';
 import type { Net } from '../net/types';
-import { yieldToEventLoop } from '../optimize/random';
-import { fillPixel, lastAxisChannel } from './attribution-parts';
+import { fillPixel } from './attribution-parts';
+import { attributionMethod } from './method';
+import { runPerImage, type RunOptions } from './runner';
+import { checkUnit, fixUnit, unitProblem, unitScore, type UnitAt, type UnitRef } from './unit';
 
 /** Options for {@link occlusion}. */
-export interface OcclusionOptions {
+export interface OcclusionOptions extends RunOptions {
   /** The layer of the explained unit. Default `net.logits`. */
   layer?: string;
-  /** The unit (on the logits, a class). On a layer of maps, its channel's largest value. */
+  /** The unit (on the logits, a class). */
   channel: number;
+  /** Where on the unit's map (see {@link UnitAt}). Default `'max'`: where the channel is largest on the image itself, fixed for every occluded copy. */
+  at?: UnitAt;
   /** Side of the square patch that is hidden, in pixels. Default: an eighth of the shorter side. */
   window?: number;
   /** Pixels between patch positions. Default: half the window. */
   stride?: number;
   /** What the patch is filled with: `'mean'` (default, `net.mean`, "zero" in centred pixel space) or `'black'`. */
   fill?: 'mean' | 'black';
-  /** Occluded images per forward pass. Default 16. */
-  batchSize?: number;
-  /** Called after each forward pass with the positions done and the total. */
-  onProgress?: (done: number, total: number) => void;
-  /** Aborting rejects with an `AbortError` (a DeepvisError with code `ABORTED`) and leaves no tensors. */
-  signal?: AbortSignal;
 }
 
 /** The result of {@link occlusion}: how much the unit drops with each patch hidden. */
@@ -49,25 +47,23 @@ export async function occlusion(net: Net, pixels: tf.Tensor4D, options: Occlusio
   checkPixels(pixels, net, { finite: true });
   const [n, h, w] = pixels.shape;
   const {
-    layer = net.logits, channel, window = Math.max(1, Math.round(Math.min(h, w) / 8)), stride = Math.max(1, Math.floor(window / 2)),
+    layer = net.logits, channel, at = 'max', window = Math.max(1, Math.round(Math.min(h, w) / 8)), stride = Math.max(1, Math.floor(window / 2)),
     fill = 'mean', batchSize = 16, onProgress, signal,
   } = options ?? ({} as OcclusionOptions);
   checkOption(Number.isInteger(window) && window >= 1 && window <= Math.min(h, w), 'window', `an integer from 1 to ${Math.min(h, w)} (the image's shorter side)`, window);
   checkOption(Number.isInteger(stride) && stride >= 1, 'stride', 'an integer ≥ 1', stride);
   checkOption(fill === 'mean' || fill === 'black', 'fill', "'mean' or 'black'", fill);
-  checkOption(Number.isInteger(batchSize) && batchSize >= 1, 'batchSize', 'an integer ≥ 1', batchSize);
-  checkOption(Number.isInteger(channel) && channel >= 0, 'channel', 'an integer ≥ 0', channel);
+  const unit: UnitRef = { layer, channel, at };
+  checkUnit(net, unit);
   const rows = Math.floor((h - window) / stride) + 1;
   const cols = Math.floor((w - window) / stride) + 1;
   const positions = rows * cols;
-  const score = (x: tf.Tensor4D): tf.Tensor1D => {
+  const score = (x: tf.Tensor4D, fixed: UnitRef): tf.Tensor1D => {
     const a = net.forward(x, { taps: [layer] })[layer];
-    const c = a.shape[a.rank - 1];
-    if (channel >= c) throw new DeepvisError('OUT_OF_RANGE', `Channel ${channel} is out of range: layer '${layer}' has ${c} channels (0…${c - 1}).`);
-    const unit = lastAxisChannel(a, channel);
-    return tf.reshape(a.rank === 4 ? tf.max(unit, [1, 2, 3]) : unit, [-1]) as tf.Tensor1D;
+    const problem = unitProblem(a.shape, fixed);
+    if (problem) throw problem;
+    return unitScore(a, fixed);
   };
-  const x = tf.cast(pixels, 'float32') as tf.Tensor4D;
   const grey = fillPixel(net, fill);
   // Each position's patch as a 0/1 mask [positions, h, w, 1], made per batch.
   const masks = (from: number, count: number) => tf.tidy(() => {
@@ -78,42 +74,44 @@ export async function occlusion(net: Net, pixels: tf.Tensor4D, options: Occlusio
     }
     return tf.tensor4d(m, [count, h, w, 1]);
   });
-  const drops: tf.Tensor1D[] = [];
+  let drops: tf.Tensor | undefined;
   try {
-    for (let i = 0; i < n; i++) {
-      const image = tf.slice(x, [i, 0, 0, 0], [1, h, w, 3]);
-      try {
-        const base = tf.tidy(() => score(image));
-        const parts: tf.Tensor1D[] = [];
-        try {
-          for (let from = 0; from < positions; from += batchSize) {
-            throwIfAborted(signal, 'occlusion');
-            const count = Math.min(batchSize, positions - from);
-            parts.push(tf.tidy(() => {
-              const m = masks(from, count);
-              return tf.sub(base, score(tf.add(tf.mul(image, tf.sub(1, m)), tf.mul(grey, m)) as tf.Tensor4D)) as tf.Tensor1D;
-            }));
-            onProgress?.(i * positions + from + count, n * positions);
-            await yieldToEventLoop();
-          }
-          drops.push(tf.concat(parts) as tf.Tensor1D);
-        } finally {
-          tf.dispose([base, ...parts]);
-        }
-      } finally {
-        image.dispose();
-      }
-    }
+    drops = await runPerImage(pixels, 'occlusion', positions, { batchSize, onProgress, signal }, (image) => {
+      const fixed = fixUnit(net, image, unit);
+      const base = tf.tidy(() => score(image, fixed));
+      const parts: tf.Tensor1D[] = [];
+      return {
+        step(from, count) {
+          parts.push(tf.tidy(() => {
+            const m = masks(from, count);
+            return tf.sub(base, score(tf.add(tf.mul(image, tf.sub(1, m)), tf.mul(grey, m)) as tf.Tensor4D, fixed)) as tf.Tensor1D;
+          }));
+        },
+        finish: () => tf.tidy(() => tf.expandDims(tf.concat(parts), 0)),
+        dispose: () => tf.dispose([base, ...parts]),
+      };
+    });
+    const all = drops;
     return tf.tidy(() => {
-      const all = tf.reshape(tf.stack(drops), [n, rows, cols]) as tf.Tensor3D;
+      const grid = tf.reshape(all, [n, rows, cols]) as tf.Tensor3D;
       // Each pixel: the mean drop of the patches over it, spread by a transposed convolution with a window of ones.
       const ones = tf.ones([window, window, 1, 1]) as tf.Tensor4D;
       const spread = (v: tf.Tensor4D) => tf.conv2dTranspose(v, ones, [n, h, w, 1], stride, 'valid');
-      const sum = spread(tf.reshape(all, [n, rows, cols, 1]) as tf.Tensor4D);
+      const sum = spread(tf.reshape(grid, [n, rows, cols, 1]) as tf.Tensor4D);
       const cover = spread(tf.ones([n, rows, cols, 1]));
-      return { drops: all, map: tf.reshape(tf.divNoNan(sum, cover), [n, h, w]) as tf.Tensor3D };
+      return { drops: grid, map: tf.reshape(tf.divNoNan(sum, cover), [n, h, w]) as tf.Tensor3D };
     });
   } finally {
-    tf.dispose([x, grey, ...drops]);
+    tf.dispose([grey, ...(drops ? [drops] : [])]);
   }
 }
+
+/** Occlusion in the registry (`'occlusion'`): its per-pixel map. */
+export const OCCLUSION = attributionMethod({
+  name: 'occlusion', label: 'Occlusion', kind: 'coarse', gradient: false, reads: ['window', 'stride'],
+  values: async (net, pixels, target, { window, stride, batchSize, onProgress, signal }) => {
+    const { map, drops } = await occlusion(net, pixels, { ...target, window, stride, batchSize, onProgress, signal });
+    drops.dispose();
+    return map;
+  },
+});
