@@ -11,7 +11,7 @@ import {
   optimizeUnit, optimizeUnits, optimizeUnitSteps, seededRandom,
   pixels, fourier, buildParameterization, COLOR_CORRELATION_SQRT, toParameterization,
   pad, jitter, randomScale, randomRotate, drawTransforms, applyTransforms, rotateImage, resizeImage, toTransform,
-  adam, paperStep, toOptimizer,
+  adam, paperStep, toOptimizer, LUCID_PRESET, PAPER_PRESETS, presetFromJSON,
 } from '../../src/optimize/index';
 import { DeepvisError } from '../../src/errors';
 import { sequentialModel } from '../helpers/models';
@@ -125,6 +125,22 @@ describe(`parameterizations (${backend})`, () => {
     expect(rel).toBeLessThan(1e-2);
     tf.dispose([v, d, w]);
     p.dispose();
+  });
+});
+
+describe('presets as data', () => {
+  it('every preset, the modern one included, prints as JSON and rebuilds to the same preset', () => {
+    for (const p of [...PAPER_PRESETS, LUCID_PRESET]) {
+      const text = JSON.stringify(p);
+      expect(JSON.stringify(presetFromJSON(JSON.parse(text)))).toBe(text);
+    }
+    expect(JSON.parse(JSON.stringify(LUCID_PRESET))).toMatchObject({
+      name: 'lucid', steps: 512, lr: { kind: 'constant', lr: 0.05 }, regularizers: [],
+      parameterization: { basis: 'fourier', decay: 1, decorrelate: true, sigmoid: true },
+      transforms: [{ kind: 'pad', pixels: 12 }, { kind: 'jitter', pixels: 8 }, { kind: 'scale', min: 0.9, max: 1.1 }, { kind: 'rotate', degrees: 10 }, { kind: 'jitter', pixels: 4 }],
+      optimizer: { kind: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
+    });
+    expect(() => presetFromJSON({ ...JSON.parse(JSON.stringify(LUCID_PRESET)), steps: 0 })).toThrow(/steps/);
   });
 });
 

@@ -41,6 +41,7 @@ export async function topImages(ctx: RunContext, inputs: readonly InputImage[], 
     units: { [o.layer]: o.units },
     mode: o.mode,
     title: `Top ${o.k} images per unit of ${o.layer}`,
+    model: ctx.model.name,
     onProgress: (p) => draw.update(p.done, unitLabel(ctx, o.layer, p.unit)),
   });
   draw.done();
@@ -68,7 +69,8 @@ export const topkCommand: Command = {
   name: 'topk',
   summary: 'the top-9 images of units over a set of images, cropped to the receptive field, with deconv views',
   description: 'Scans the images, keeps for each unit the k with the highest spatial maximum, and draws each unit\'s ' +
-    'receptive-field crops beside their backward views. Writes one PNG per unit and index.html.',
+    'receptive-field crops beside their backward views. Writes one PNG per unit, index.html, and the unit atlas ' +
+    '(atlas.json and each crop and view as its own PNG under units/) that `deepvis viewer --atlas DIR` shows.',
   options,
   examples: [
     'deepvis topk --units 0,1,2,3',
