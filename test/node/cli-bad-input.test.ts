@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writePatternPngs } from '../helpers/pattern-pngs';
 import { tinyGraphArtifacts } from '../helpers/graph-model';
 
 const root = resolve(__dirname, '../..');
@@ -107,13 +107,7 @@ describe.skipIf(process.env.DEEPVIS_BACKEND !== 'wasm')('deepvis CLI against bad
     tf.dispose(Object.values(weights));
     m.graph = await save(artifacts, join(tmp, 'graph'));
     m.truncated = await save(tinyModel(), join(tmp, 'truncated'), (b) => b.subarray(0, 100));
-    images = join(tmp, 'images');
-    mkdirSync(images);
-    for (const [name, value] of [['a.png', 40], ['b.png', 200]] as const) {
-      const png = new PNG({ width: 20, height: 18 });
-      for (let i = 0; i < png.data.length; i += 4) png.data.set([value, (i / 4) % 255, 255 - value, 255], i);
-      writeFileSync(join(images, name), PNG.sync.write(png));
-    }
+    images = writePatternPngs(join(tmp, 'images'));
     writeFileSync(join(tmp, 'truncated.png'), readFileSync(join(images, 'a.png')).subarray(0, 80));
     writeFileSync(join(tmp, 'a-file'), 'not a folder');
     // A server that never answers /hang/…, serves the tiny model's model.json and answers 404 for its weights.

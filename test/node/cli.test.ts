@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writePatternPngs } from '../helpers/pattern-pngs';
 import { vulkanLoaderFound } from '../../src/backends/node-webgpu';
 
 const root = resolve(__dirname, '../..');
@@ -82,13 +83,7 @@ describe.skipIf(process.env.DEEPVIS_BACKEND !== 'wasm')('deepvis CLI', () => {
     dense = await saveModel(d, join(tmp, 'dense'));
     d.dispose();
     // A folder of images: two real PNGs and one file that only pretends to be one.
-    images = join(tmp, 'images');
-    mkdirSync(images);
-    for (const [name, value] of [['a.png', 40], ['b.png', 200]] as const) {
-      const png = new PNG({ width: 20, height: 18 });
-      for (let i = 0; i < png.data.length; i += 4) png.data.set([value, (i / 4) % 255, 255 - value, 255], i);
-      writeFileSync(join(images, name), PNG.sync.write(png));
-    }
+    images = writePatternPngs(join(tmp, 'images'));
     writeFileSync(join(tmp, 'broken.png'), 'not really a PNG');
   });
 
