@@ -159,7 +159,7 @@ describe.skipIf(process.env.DEEPVIS_BACKEND !== 'wasm')('deepvis CLI against bad
       }));
     }
     expect(existsSync(join(tmp, 'failed'))).toBe(false); // no parent folder left behind either
-  });
+  }, 600_000);
 
   it('GraphModels: optimize takes their units and topk finds their spatial layers', async () => {
     const [opt, top] = await Promise.all([
@@ -225,7 +225,7 @@ describe.skipIf(process.env.DEEPVIS_BACKEND !== 'wasm')('deepvis CLI against bad
     const before = snapshot(keep);
     expectFailure(await go('optimize', ['--unit', '2', '--steps', '1']), 2, /class-2-preset3.png' exists and deepvis did not write it; nothing was changed/);
     expect(snapshot(keep)).toEqual(before);
-  });
+  }, 600_000);
 
   it('SIGINT, SIGTERM and SIGHUP leave the output folder exactly as before, with a message and their exit codes', async () => {
     const place = join(tmp, 'signals');
@@ -269,5 +269,5 @@ describe.skipIf(process.env.DEEPVIS_BACKEND !== 'wasm')('deepvis CLI against bad
     expect(run.code).toBe(130);
     expect(existsSync(join(place, 'new'))).toBe(false);
     expect(snapshot(place)).toEqual(before);
-  });
+  }, 600_000);
 });
