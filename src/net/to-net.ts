@@ -62,6 +62,7 @@ function layersModelToNet(model: LayersModelLike, options: ToNetOptions): Net {
   }
 }
 
+/** Compiles the flattened graph into the Net (its tensors go into `owned` as they are made). */
 function compileNet(
   model: LayersModelLike, graph: LayersGraph, inputShape: (number | null)[], channels: number,
   mapping: PixelMapping, options: ToNetOptions, owned: tf.Tensor[],
