@@ -74,7 +74,7 @@ const inputModel = (shape: number[], dataFormat: 'channelsFirst' | 'channelsLast
 
 /** Every file and folder under `dir` (hidden ones too) with a hash of each file's bytes. */
 function snapshot(dir: string): string[] {
-  if (!existsSync(dir)) return [];
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) return [];
   return readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort().map((f) => {
     const p = join(dir, f);
     return statSync(p).isDirectory() ? `${f}/` : `${f} ${createHash('sha1').update(readFileSync(p)).digest('hex').slice(0, 12)}`;
