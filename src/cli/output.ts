@@ -142,7 +142,11 @@ export async function openOutput(target: string): Promise<Output> {
   for (let p = dirname(full); !existsSync(p); p = dirname(p)) created = p;
   const dir = join(dirname(full), `.${basename(full)}.partial-${process.pid}-${Date.now().toString(36)}`);
   const removeNow = () => {
-    rmSync(dir, { recursive: true, force: true });
+    try {
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // Nothing was made there (its parent is not a folder); the first error is the one to report.
+    }
     if (created) removeEmptyParents(dirname(full), created);
   };
   try {
