@@ -27,6 +27,17 @@ function checkPosition(layer: string, y: number, x: number, h: number, w: number
   }
 }
 
+/** A layer's channel values at one place, `[n, channels]`: the centre, `[y, x]`, the spatial mean, or a dense layer itself. */
+function channelsAt(y: tf.Tensor, at: ChannelAt, layer: string, who: string): tf.Tensor2D {
+  if (y.rank === 2) return y as tf.Tensor2D;
+  if (y.rank !== 4) throw new DeepvisError('UNSUPPORTED', `${who}() reads [n, h, w, c] or [n, c] layers; '${layer}' gives rank ${y.rank}.`);
+  const [, h, w, k] = y.shape;
+  if (at === 'mean') return tf.mean(y, [1, 2]) as tf.Tensor2D;
+  const [py, px] = at === 'center' ? [Math.floor(h / 2), Math.floor(w / 2)] : at;
+  checkPosition(layer, py, px, h, w);
+  return tf.reshape(tf.slice(y, [0, py, px, 0], [-1, 1, 1, -1]), [-1, k]) as tf.Tensor2D;
+}
+
 /**
  * One channel of a layer: its value at the centre of the map (default, as the toolbox),
  * at `[y, x]`, or averaged over space (`'mean'`). On a dense layer, the unit itself.
@@ -52,19 +63,7 @@ export function channel(layer: string, c: number, options: ChannelOptions = {}):
       }
       // The unit's value [n] and its layer's values at the same place [n, channels].
       const read = (y: tf.Tensor): { unit: tf.Tensor1D; all: tf.Tensor2D } => {
-        if (y.rank === 2) return { unit: tf.reshape(tf.slice(y, [0, c], [-1, 1]), [-1]) as tf.Tensor1D, all: y as tf.Tensor2D };
-        if (y.rank !== 4) {
-          throw new DeepvisError('UNSUPPORTED', `channel() reads [n, h, w, c] or [n, c] layers; '${layer}' gives rank ${y.rank}.`);
-        }
-        const [, h, w, k] = y.shape;
-        let all: tf.Tensor2D;
-        if (at === 'mean') {
-          all = tf.mean(y, [1, 2]) as tf.Tensor2D;
-        } else {
-          const [py, px] = at === 'center' ? [Math.floor(h / 2), Math.floor(w / 2)] : at;
-          checkPosition(layer, py, px, h, w);
-          all = tf.reshape(tf.slice(y, [0, py, px, 0], [-1, 1, 1, -1]), [-1, k]) as tf.Tensor2D;
-        }
+        const all = channelsAt(y, at, layer, 'channel');
         return { unit: tf.reshape(tf.slice(all, [0, c], [-1, 1]), [-1]) as tf.Tensor1D, all };
       };
       return {
@@ -236,4 +235,87 @@ export function layerNorm(layer: string): Objective {
       };
     },
   };
+}
+
+/**
+ * A direction in a layer's channel space: `⟨v, y⟩`, the layer's channel vector `y` read at the
+ * spatial mean (default), the centre or `[y, x]`, dotted with `vector` (one number per channel).
+ *
+ * @example
+ * ```ts
+ * const o = direction('leaky_re_lu_13', Array.from({ length: 1024 }, (_, c) => (c === 42 ? 1 : c === 7 ? -1 : 0)));
+ * ```
+ */
+export function direction(layer: string, vector: readonly number[], options: ChannelOptions = {}): Objective {
+  const at = options.at ?? 'mean';
+  checkOption(at === 'center' || at === 'mean' || (Array.isArray(at) && at.length === 2), 'at', "'center', 'mean' or [y, x]", at);
+  checkOption(Array.isArray(vector) && vector.length > 0 && vector.every(Number.isFinite), 'vector', 'a non-empty array of finite numbers, one per channel', vector);
+  return {
+    name: `${layer}·direction@${typeof at === 'string' ? at : `[${at.join(', ')}]`}`,
+    bind(net) {
+      const info = net.layer(layer);
+      const count = info.outputShape[info.outputShape.length - 1];
+      if (count !== null && count !== vector.length) {
+        throw new DeepvisError('BAD_SHAPE', `direction(): layer '${layer}' has ${count} channels but the vector has ${vector.length} numbers; give one per channel.`);
+      }
+      return {
+        taps: [layer],
+        value: (taps) => tf.tidy(() => tf.reshape(tf.matMul(channelsAt(taps[layer], at, layer, 'direction'), tf.tensor2d([...vector], [vector.length, 1])), [-1]) as tf.Tensor1D),
+      };
+    },
+  };
+}
+
+/**
+ * Diversity across the batch (Lucid's): image i scores `−Σ_{j≠i} cos(G_i, G_j) / n`, with `G_i`
+ * the Gram matrix of `layer`'s channels over positions in image i, so the batch's total is the
+ * negated sum of pairwise style similarities. Add it to each image's objective in a batch run
+ * (one image alone scores 0).
+ *
+ * @example
+ * ```ts
+ * const objectives = [0, 1, 2, 3].map(() => add(channel('leaky_re_lu_11', 9, { at: 'mean' }), scale(diversity('leaky_re_lu_7'), 10)));
+ * ```
+ */
+export function diversity(layer: string): Objective {
+  return {
+    name: `diversity(${layer})`,
+    bind(net) {
+      net.layer(layer);
+      return {
+        taps: [layer],
+        value: (taps) => tf.tidy(() => {
+          const y = taps[layer];
+          if (y.rank !== 4) throw new DeepvisError('UNSUPPORTED', `diversity() reads [n, h, w, c] layers; '${layer}' gives rank ${y.rank}.`);
+          const [n, h, w, k] = y.shape;
+          const a = tf.reshape(y, [n, h * w, k]);
+          const gram = tf.reshape(tf.matMul(a, a, true, false), [n, k * k]);
+          const unit = tf.div(gram, tf.add(tf.norm(gram, 'euclidean', 1, true), constant(1e-12)));
+          const similarity = tf.matMul(unit, unit, false, true);
+          return tf.div(tf.sub(tf.sum(tf.mul(unit, unit), 1), tf.sum(similarity, 1)), constant(n)) as tf.Tensor1D;
+        }),
+      };
+    },
+  };
+}
+
+/**
+ * Interpolation between two objectives across a batch of `n` images: image i maximizes
+ * `(1 − t)·a + t·b` with `t = i / (n − 1)`, from `a` alone to `b` alone. Run them together, with
+ * a shared start, to see one feature turn into the other.
+ *
+ * @example
+ * ```ts
+ * const results = await optimizeUnits(net, interpolate(classLogit(424), classLogit(9), 5), { ...LUCID_PRESET, size: 128 });
+ * ```
+ */
+export function interpolate(a: Objective, b: Objective, n: number): Objective[] {
+  checkOption(!!a && typeof a.bind === 'function', 'a', 'an Objective', a);
+  checkOption(!!b && typeof b.bind === 'function', 'b', 'an Objective', b);
+  checkOption(Number.isInteger(n) && n >= 2, 'n', 'an integer ≥ 2', n);
+  return Array.from({ length: n }, (_, i) => {
+    const t = i / (n - 1);
+    const mixed = add(scale(a, 1 - t), scale(b, t));
+    return { name: `${(1 - t).toFixed(2)}·(${a.name}) + ${t.toFixed(2)}·(${b.name})`, bind: mixed.bind };
+  });
 }

@@ -2,8 +2,18 @@
 export { optimizeUnit, optimizeUnits, optimizeUnitSteps } from './optimize-unit';
 export { optimizeLoop, isNet, type OptimizeOptions, type OptimizeResult, type StepInfo } from './loop';
 export { lrConstant, lrProgress, CAFFENET_GRAD_RMS, LR_SCALES, objectiveScale, stepSize, type LrPolicy, type LrScale } from './lr';
-export { PAPER_PRESETS, type Preset } from './presets';
+export { PAPER_PRESETS, LUCID_PRESET, presetFromJSON, type Preset, type PresetSpec } from './presets';
 export { startImage, type StartImage } from './start';
+export {
+  pixels, fourier, toParameterization, buildParameterization, COLOR_CORRELATION_SQRT,
+  type Parameterization, type PixelsOptions, type FourierOptions, type BuiltParameterization,
+} from './parameterization';
+export {
+  pad, jitter, randomScale, randomRotate, toTransform, drawTransforms, applyTransforms, rotateImage, resizeImage,
+  type Transform, type DrawnTransform,
+} from './transforms';
+export { paperStep, adam, toOptimizer, type Optimizer } from './optimizer';
+export { robustTop1, robustTransforms, type RobustOptions, type RobustResult } from './robust';
 export { seededRandom } from '../util/random';
 export {
   randomSearch, regularizersFor, DEFAULT_SEARCH_SPACE,

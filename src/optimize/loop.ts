@@ -8,7 +8,10 @@ import { LR_SCALES, objectiveScale, stepSize, toLrPolicy, type LrPolicy, type Lr
 import { PAPER_PRESETS } from './presets';
 import { seededRandom, yieldToEventLoop } from '../util/random';
 import { releaseTape } from '../backends/tfjs-internals';
-import { startImage, type StartImage } from './start';
+import { type StartImage } from './start';
+import { buildParameterization, pixels, toParameterization, type BuiltParameterization, type Parameterization } from './parameterization';
+import { applyTransforms, drawTransforms, resizeImage, toTransform, type DrawnTransform, type Transform } from './transforms';
+import { AdamState, paperStep, toOptimizer, type Optimizer } from './optimizer';
 
 /** Options of {@link optimizeUnit}; defaults are the paper's preset 3 (`PAPER_PRESETS[2]`). */
 export interface OptimizeOptions {
@@ -24,8 +27,14 @@ export interface OptimizeOptions {
   start?: StartImage;
   /** Image size `[h, w]` (or one number) for fully convolutional nets. Default: the model's input size, else 227. */
   size?: number | readonly [number, number];
-  /** Seed for the start image and the regularizers' random source. Default 0. */
+  /** Seed for the start image and the random source of the regularizers and transforms. Default 0. */
   seed?: number;
+  /** How the image is made from the optimized variables. Default `pixels()`, the paper's. */
+  parameterization?: Parameterization;
+  /** Random transforms applied inside the gradient at every step, in order. Default none (the paper's). */
+  transforms?: readonly Transform[];
+  /** How a gradient becomes a step. Default `paperStep()`, the paper's (`lr`, `lrScale`); `adam()` reads the constant `lr`. */
+  optimizer?: Optimizer;
   /** Called after every step, awaited. */
   onStep?: (info: StepInfo) => void | Promise<void>;
   /** Aborts the run: the promise rejects with an `AbortError` (DeepvisError code `ABORTED`). */
@@ -38,12 +47,12 @@ export interface OptimizeOptions {
 export interface OptimizeResult {
   /** The best-ever image (highest objective), `[h, w, 3]` 0–255 RGB. */
   image: tf.Tensor3D;
-  /** The image of the last step, `[h, w, 3]` 0–255 RGB. */
+  /** The image after the last step, `[h, w, 3]` 0–255 RGB. */
   last: tf.Tensor3D;
   /** The best objective value, reached at `bestStep`. */
   best: number;
   bestStep: number;
-  /** The objective at every step (measured on the image before that step's update). */
+  /** The objective at every step (measured on the image before that step's update, through that step's transforms). */
   activations: number[];
   /** The first step at which the unit was the argmax of its layer; `null` if never (or not a single unit). */
   majorityStep: number | null;
@@ -59,7 +68,7 @@ export interface StepInfo {
   readonly activation: number;
   /** The objective of every image in the batch at this step. */
   readonly activations: readonly number[];
-  /** The multiplier of the gradient used by this step's update (η · s), per image (0 on the last step). */
+  /** The multiplier of the gradient used by this step's update (η · s; Adam: its `lr`), per image (0 on the last step). */
   readonly stepSizes: readonly number[];
   readonly isLast: boolean;
   /** The current image `i` as `[h, w, 3]` 0–255 RGB (a new tensor the caller owns). */
@@ -90,6 +99,9 @@ interface Plan {
   seed: number;
   h: number;
   w: number;
+  parameterization: Parameterization;
+  transforms: readonly Transform[];
+  optimizer: Optimizer;
 }
 
 function plan(net: Net, options: OptimizeOptions): Plan {
@@ -119,15 +131,26 @@ function plan(net: Net, options: OptimizeOptions): Plan {
   if (given && (given[0] !== h || given[1] !== w)) {
     throw new DeepvisError('BAD_OPTION', `Option 'start' is ${given[0]}×${given[1]} but the run is ${h}×${w}; resize the start image or change 'size'.`);
   }
-  return { steps, lr, lrScale, regularizers, start, seed, h: h ?? 227, w: w ?? 227 };
+  const parameterization = toParameterization(options.parameterization ?? pixels());
+  const transforms = options.transforms ?? [];
+  checkOption(Array.isArray(transforms), 'transforms', 'an array of transforms (pad, jitter, randomScale, randomRotate)', transforms);
+  const optimizer = toOptimizer(options.optimizer ?? paperStep());
+  if (optimizer.kind === 'adam' && lr.kind !== 'constant') {
+    throw new DeepvisError('BAD_OPTION', "Option 'lr': adam() takes a constant learning rate (e.g. lr: 0.05), not the progress policy.");
+  }
+  return {
+    steps, lr, lrScale, regularizers, start, seed, h: h ?? 227, w: w ?? 227,
+    parameterization, transforms: transforms.map(toTransform), optimizer,
+  };
 }
 
 /**
  * The loop of regularized optimization for a batch of objectives, image `i` for
  * objective `i`, as an async generator of steps. Every step (the toolbox's order):
- * clip to 0–255, forward, backward, then (except on the last step) `x += η · g` and
- * the regularizers in order. Tensors live only inside; `finally` releases them, whether
- * the run ends, throws, is aborted or is left early.
+ * clip to 0–255 (the paper's pixels), forward through this step's random transforms,
+ * backward, then (except on the last step) the optimizer's update of the variables and the
+ * regularizers in order, on the image. Tensors live only inside; `finally` releases them,
+ * whether the run ends, throws, is aborted or is left early.
  *
  * @example
  * ```ts
@@ -140,15 +163,17 @@ export async function* optimizeLoop(netOrModel: unknown, objectives: readonly Ob
   const owned = !isNet(netOrModel);
   const net = owned ? toNet(netOrModel) : (netOrModel as Net);
   const n = objectives.length;
-  let x: tf.Tensor4D | null = null;
+  // The variables (for the paper's pixels, the centred image itself) and the best image (centred).
+  let x: tf.Tensor | null = null;
   let best: tf.Tensor4D | null = null;
   let meanT: tf.Tensor4D | null = null;
+  let param: BuiltParameterization | null = null;
+  let adamState: AdamState | null = null;
   try {
     const p = plan(net, options);
     const bound: BoundObjective[] = objectives.map((o) => o.bind(net));
     const taps = [...new Set(bound.flatMap((b) => b.taps))];
     const random = seededRandom(p.seed + 0x5eed);
-    const values = p.h * p.w * 3;
     const activations: number[][] = objectives.map(() => []);
     const bestValue = new Array<number>(n).fill(-Infinity);
     const bestStep = new Array<number>(n).fill(0);
@@ -156,31 +181,62 @@ export async function* optimizeLoop(netOrModel: unknown, objectives: readonly Ob
     let scales: number[] = [];
     meanT = tf.tensor4d([...net.mean], [1, 1, 1, 3]);
     const mean = meanT;
-    x = startImage(p.start, n, p.h, p.w, net.mean, p.seed);
-    best = tf.clone(x);
+    param = buildParameterization(p.parameterization, n, p.h, p.w, net.mean);
+    const built = param;
+    x = built.init(p.start, p.seed);
+    best = built.plain ? (tf.clone(x) as tf.Tensor4D) : built.centred(x);
+    const values = x.size / n;
+    const paper = p.optimizer.kind === 'paper';
+    if (p.optimizer.kind === 'adam') adamState = new AdamState(p.optimizer, (p.lr as { lr: number }).lr);
+    // A net with a fixed input size sees the transformed image resized back to it.
+    const fixedSize = !net.fullyConvolutional && p.transforms.length > 0;
+    // The regularizers read the gradient with respect to the image; for other parameterizations it is taken apart.
+    const imageGrad = !built.plain && p.regularizers.length > 0;
 
     const toPixels = (t: tf.Tensor4D, i: number) =>
       tf.tidy(() => tf.reshape(tf.clipByValue(tf.add(tf.slice(t, [i, 0, 0, 0], [1, -1, -1, -1]), mean), 0, 255), [p.h, p.w, 3]) as tf.Tensor3D);
-    const measure = (image: tf.Tensor4D) => {
-      let perImage: tf.Tensor1D | null = null;
+    const currentPixels = (v: tf.Tensor, i: number) => (built.plain ? toPixels(v as tf.Tensor4D, i) : tf.tidy(() => toPixels(built.centred(v), i)));
+    /** Per-image numbers as a tensor that broadcasts over the variables (`[n, 1, 1, 1]`, or per colour plane). */
+    const perImage = (numbers: number[], like: tf.Tensor) => {
+      const k = like.shape[0] / n;
+      return tf.tensor(numbers.flatMap((v) => new Array<number>(k).fill(v)), [like.shape[0], ...like.shape.slice(1).map(() => 1)]);
+    };
+    const measure = (v: tf.Tensor, drawn: readonly DrawnTransform[], withSumSquares: boolean) => {
+      let perImageValues: tf.Tensor1D | null = null;
       let flags: tf.Tensor1D | null = null;
+      // The image the objective saw before the transforms (kept for the best image), unless plain.
+      let seenImage: tf.Tensor4D | null = null;
+      const objectiveOf = (image: tf.Tensor4D) => {
+        if (!built.plain) seenImage = tf.keep(image);
+        let seen = applyTransforms(image, drawn);
+        if (fixedSize && (seen.shape[1] !== p.h || seen.shape[2] !== p.w)) seen = resizeImage(seen, p.h, p.w);
+        const outs = net.forward(tf.add(seen, mean) as tf.Tensor4D, { taps });
+        const pick = (t: tf.Tensor1D, i: number) => tf.slice(t, [i], [1]);
+        perImageValues = tf.keep(tf.concat(bound.map((b, i) => pick(b.value(outs), i)))) as tf.Tensor1D;
+        flags = tf.keep(tf.concat(bound.map((b, i) => (b.isArgmax ? pick(b.isArgmax(outs), i) : tf.fill([1], -1))))) as tf.Tensor1D;
+        return tf.sum(perImageValues) as tf.Scalar;
+      };
       try {
         return tf.tidy(() => {
-          const { grad } = tf.valueAndGrad((xx: tf.Tensor4D) => {
-            const outs = net.forward(tf.add(xx, mean) as tf.Tensor4D, { taps });
-            const pick = (v: tf.Tensor1D, i: number) => tf.slice(v, [i], [1]);
-            perImage = tf.keep(tf.concat(bound.map((b, i) => pick(b.value(outs), i)))) as tf.Tensor1D;
-            flags = tf.keep(tf.concat(bound.map((b, i) => (b.isArgmax ? pick(b.isArgmax(outs), i) : tf.fill([1], -1))))) as tf.Tensor1D;
-            return tf.sum(perImage) as tf.Scalar;
-          })(image);
-          const sumSquares = tf.sum(tf.square(grad), [1, 2, 3]);
-          return { grad: grad as tf.Tensor4D, readout: tf.concat([perImage!, flags!, sumSquares]) };
-        });
+          let grad: tf.Tensor;
+          let gradImage: tf.Tensor4D | null = null;
+          if (built.plain) grad = tf.valueAndGrad((xx: tf.Tensor4D) => objectiveOf(xx))(v as tf.Tensor4D).grad;
+          else if (imageGrad) {
+            // d/d(image) through an added zero image, d/d(variables) through the parameterization, in one pass.
+            const zero = tf.zeros([n, p.h, p.w, 3]) as tf.Tensor4D;
+            const { grads } = tf.valueAndGrads((vv: tf.Tensor, z: tf.Tensor) => objectiveOf(tf.add(built.centred(vv), z) as tf.Tensor4D))([v, zero]);
+            [grad, gradImage] = [grads[0], grads[1] as tf.Tensor4D];
+          } else grad = tf.valueAndGrad((vv: tf.Tensor) => objectiveOf(built.centred(vv)))(v).grad;
+          const parts = [perImageValues!, flags!];
+          if (withSumSquares) parts.push(built.plain ? tf.sum(tf.square(grad), [1, 2, 3]) : tf.sum(tf.square(tf.reshape(grad, [n, -1])), 1));
+          return { grad, readout: tf.concat(parts), ...(gradImage ? { gradImage } : {}), ...(seenImage ? { image: seenImage } : {}) };
+        }) as { grad: tf.Tensor; readout: tf.Tensor1D; gradImage?: tf.Tensor4D; image?: tf.Tensor4D };
       } catch (e) {
         releaseTape();
+        if (seenImage) tf.dispose(seenImage);
         throw e;
       } finally {
-        const kept = [perImage, flags] as (tf.Tensor1D | null)[];
+        const kept = [perImageValues, flags] as (tf.Tensor1D | null)[];
         tf.dispose(kept.filter((t): t is tf.Tensor1D => t !== null));
       }
     };
@@ -190,10 +246,15 @@ export async function* optimizeLoop(netOrModel: unknown, objectives: readonly Ob
 
     for (let step = 0; step < p.steps; step++) {
       checkAbort();
-      const clipped = tf.tidy(() => tf.sub(tf.clipByValue(tf.add(x!, mean), 0, 255), mean) as tf.Tensor4D);
-      x.dispose();
-      x = clipped;
-      const { grad, readout } = measure(x);
+      const projected = built.project(x);
+      if (projected) {
+        x.dispose();
+        x = projected;
+      }
+      const drawn = drawTransforms(p.transforms, random);
+      // The step size needs ‖g‖² at the first step, at every step for 'normalized' and for the progress policy.
+      const withSumSquares = paper && (step === 0 || p.lrScale === 'normalized' || p.lr.kind === 'progress');
+      const { grad, gradImage, readout, image: seen } = measure(x, drawn, withSumSquares);
       let read: Float32Array | Int32Array | Uint8Array;
       try {
         read = await readout.data();
@@ -203,12 +264,12 @@ export async function* optimizeLoop(netOrModel: unknown, objectives: readonly Ob
       try {
         const now = Array.from(read.subarray(0, n));
         const flags = Array.from(read.subarray(n, 2 * n));
-        const sumSquares = Array.from(read.subarray(2 * n, 3 * n));
+        const sumSquares = withSumSquares ? Array.from(read.subarray(2 * n, 3 * n)) : now.map(() => 0);
         if (now.some((v) => !Number.isFinite(v))) {
           throw new DeepvisError('NOT_FINITE', `The objective became ${now.find((v) => !Number.isFinite(v))} at step ${step}; lower the learning rate or check the objective.`);
         }
         // 'normalized' measures the scale again at every step; the others once.
-        if (step === 0 || p.lrScale === 'normalized') scales = sumSquares.map((s) => objectiveScale(p.lrScale, s, values));
+        if (paper && (step === 0 || p.lrScale === 'normalized')) scales = sumSquares.map((s) => objectiveScale(p.lrScale, s, values));
         const improved = now.map((v, i) => v > bestValue[i]);
         now.forEach((v, i) => {
           activations[i].push(v);
@@ -217,21 +278,31 @@ export async function* optimizeLoop(netOrModel: unknown, objectives: readonly Ob
         });
         if (improved.some(Boolean)) {
           const next = tf.tidy(() => {
+            const image = (seen ?? x) as tf.Tensor4D;
             const mask = tf.tensor4d(improved.map(Number), [n, 1, 1, 1], 'bool');
-            return tf.where(tf.broadcastTo(mask, x!.shape), x!, best!) as tf.Tensor4D;
+            return tf.where(tf.broadcastTo(mask, image.shape), image, best!) as tf.Tensor4D;
           });
           best.dispose();
           best = next;
         }
         const isLast = step === p.steps - 1;
-        const sizes = isLast ? now.map(() => 0) : scales.map((s, i) => stepSize(p.lr, s, sumSquares[i]));
+        const adamLr = paper ? 0 : (p.lr as { lr: number }).lr;
+        const sizes = isLast ? now.map(() => 0) : paper ? scales.map((s, i) => stepSize(p.lr, s, sumSquares[i])) : now.map(() => adamLr);
         if (!isLast) {
-          const ctx: RegularizerContext = { step, steps: p.steps, grad, random, mean: net.mean };
-          let y = tf.tidy(() => tf.add(x!, tf.mul(grad, tf.tensor4d(sizes, [n, 1, 1, 1]))) as tf.Tensor4D);
-          for (const r of p.regularizers) {
-            const z = r.apply(y, ctx);
-            y.dispose();
-            y = z;
+          let y: tf.Tensor = adamState ? adamState.step(x, grad) : tf.tidy(() => tf.add(x!, tf.mul(grad, perImage(sizes, grad))));
+          if (p.regularizers.length > 0) {
+            const ctx: RegularizerContext = { step, steps: p.steps, grad: (gradImage ?? grad) as tf.Tensor4D, random, mean: net.mean };
+            let image = built.plain ? (y as tf.Tensor4D) : built.centred(y);
+            for (const r of p.regularizers) {
+              const z = r.apply(image, ctx);
+              image.dispose();
+              image = z;
+            }
+            if (!built.plain) {
+              y.dispose();
+              y = built.fromCentred(image);
+              image.dispose();
+            } else y = image;
           }
           x.dispose();
           x = y;
@@ -245,27 +316,32 @@ export async function* optimizeLoop(netOrModel: unknown, objectives: readonly Ob
           activations: now,
           stepSizes: sizes,
           isLast,
-          image: (i = 0) => toPixels(current, i),
+          image: (i = 0) => currentPixels(current, i),
           result: (i = 0) => ({
             image: toPixels(snapshotBest, i),
-            last: toPixels(current, i),
+            last: currentPixels(current, i),
             best: bestValue[i],
             bestStep: bestStep[i],
             activations: activations[i].slice(),
             majorityStep: majorityStep[i],
-            scale: scales[i],
+            scale: paper ? scales[i] : 1,
           }),
         };
         grad.dispose();
+        gradImage?.dispose();
         await options.onStep?.(info);
         yield info;
       } finally {
         if (!grad.isDisposed) grad.dispose();
+        if (gradImage && !gradImage.isDisposed) gradImage.dispose();
+        seen?.dispose();
       }
       await yieldToEventLoop();
     }
   } finally {
-    tf.dispose([x, best, meanT].filter((t): t is tf.Tensor4D => t !== null));
+    tf.dispose([x, best, meanT].filter((t): t is tf.Tensor => t !== null));
+    param?.dispose();
+    adamState?.dispose();
     if (owned) net.dispose();
   }
 }

@@ -1,12 +1,23 @@
-import { l2Decay, blurEvery, clipSmallNorm, clipSmallContribution, type Regularizer } from '../regularizers/index';
-import { lrConstant, lrProgress, type LrPolicy } from './lr';
+import { checkOption } from '../errors';
+import { l2Decay, blurEvery, clipSmallNorm, clipSmallContribution, regularizerFromJSON, type Regularizer, type RegularizerSpec } from '../regularizers/index';
+import { lrConstant, lrProgress, toLrPolicy, type LrPolicy } from './lr';
+import { fourier, toParameterization, type Parameterization } from './parameterization';
+import { pad, jitter, randomScale, randomRotate, toTransform, type Transform } from './transforms';
+import { adam, toOptimizer, type Optimizer } from './optimizer';
 
-/** A named setting of the loop: steps, learning rate and regularizers (plain data). */
+/**
+ * A named setting of the loop (plain data: `JSON.stringify` prints it, {@link presetFromJSON}
+ * rebuilds it): steps, learning rate and regularizers, and for the modern style the
+ * parameterization, the transforms and the optimizer. Spread one into the options.
+ */
 export interface Preset {
   readonly name: string;
   readonly steps: number;
   readonly lr: LrPolicy;
   readonly regularizers: readonly Regularizer[];
+  readonly parameterization?: Parameterization;
+  readonly transforms?: readonly Transform[];
+  readonly optimizer?: Optimizer;
 }
 
 const row = (
@@ -42,3 +53,60 @@ export const PAPER_PRESETS: readonly Preset[] = Object.freeze([
   row(3, 0.0001, 1.0, 4, 0, 0, 1000, lrConstant(100)),
   row(4, 0, 0.5, 4, 0, 90, 1000, lrProgress({ maxLr: 1e8, desiredProgress: 2 })),
 ]);
+
+/**
+ * The modern style of feature visualization (Olah et al. 2017, Lucid's defaults): the image's
+ * spectrum scaled by 1/f with ImageNet-decorrelated colour and a sigmoid, random pad 12 /
+ * jitter 8 / zoom 0.9–1.1 / turn ±10° / jitter 4 inside every step, Adam with step 0.05, 512
+ * steps, no r_θ regularizers. On Darknet-Tiny at 128² its pictures keep their class under
+ * small shifts, zooms and turns (docs/optimization.md).
+ *
+ * @example
+ * ```ts
+ * const r = await optimizeUnit(net, classLogit(130), { ...LUCID_PRESET, size: 128 });
+ * ```
+ */
+export const LUCID_PRESET: Preset = Object.freeze({
+  name: 'lucid',
+  steps: 512,
+  lr: lrConstant(0.05),
+  regularizers: Object.freeze([]) as readonly Regularizer[],
+  parameterization: fourier(),
+  transforms: Object.freeze([pad(12), jitter(8), randomScale(0.9, 1.1), randomRotate(10), jitter(4)]),
+  optimizer: adam(),
+});
+
+/** The JSON form of a {@link Preset} (`JSON.parse(JSON.stringify(preset))`). */
+export interface PresetSpec {
+  name: string;
+  steps: number;
+  lr: LrPolicy;
+  regularizers: RegularizerSpec[];
+  parameterization?: Parameterization;
+  transforms?: Transform[];
+  optimizer?: Optimizer;
+}
+
+/**
+ * Rebuilds a preset from its JSON form, checking every part.
+ *
+ * @example
+ * ```ts
+ * const same = presetFromJSON(JSON.parse(JSON.stringify(LUCID_PRESET)));
+ * ```
+ */
+export function presetFromJSON(spec: PresetSpec): Preset {
+  checkOption(!!spec && typeof spec.name === 'string', 'name', 'a string', spec?.name);
+  checkOption(Number.isInteger(spec.steps) && spec.steps >= 1, 'steps', 'an integer ≥ 1', spec.steps);
+  checkOption(Array.isArray(spec.regularizers), 'regularizers', 'an array of regularizer specs', spec.regularizers);
+  checkOption(spec.transforms === undefined || Array.isArray(spec.transforms), 'transforms', 'an array of transforms', spec.transforms);
+  return Object.freeze({
+    name: spec.name,
+    steps: spec.steps,
+    lr: toLrPolicy(spec.lr),
+    regularizers: Object.freeze(spec.regularizers.map(regularizerFromJSON)),
+    ...(spec.parameterization ? { parameterization: toParameterization(spec.parameterization) } : {}),
+    ...(spec.transforms ? { transforms: Object.freeze(spec.transforms.map(toTransform)) } : {}),
+    ...(spec.optimizer ? { optimizer: toOptimizer(spec.optimizer) } : {}),
+  });
+}

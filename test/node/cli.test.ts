@@ -137,6 +137,18 @@ describe.skipIf(process.env.DEEPVIS_BACKEND !== 'wasm')('deepvis CLI', () => {
     }
   });
 
+  it('optimize --preset 3,lucid: the modern style beside a paper preset, named in files and on the page', async () => {
+    const out = join(tmp, 'runs', 'lucid');
+    const run = await cli('optimize', '--model', tiny, '--unit', '1', '--preset', '3,lucid', '--steps', '3', '--backend', 'wasm', '--out', out, '-q');
+    expect(run.code, run.stderr).toBe(0);
+    expect(pngsUnder(out).map((p) => p.slice(out.length + 1)).sort()).toEqual(['images/class-1-lucid.png', 'images/class-1-preset3.png']);
+    const png = PNG.sync.read(readFileSync(join(out, 'images', 'class-1-lucid.png')));
+    expect([png.width, png.height]).toEqual([16, 16]);
+    const html = readFileSync(join(out, 'index.html'), 'utf8');
+    expect(html).toContain('fourier decorrelated sigmoid, pad/jitter/scale/rotate/jitter, adam 0.05');
+    rmSync(out, { recursive: true });
+  });
+
   it('optimize writes PNGs that decode and an index.html linking them; a second run replaces the folder', async () => {
     const out = join(tmp, 'runs', 'optimize');
     const run = await cli('optimize', '--model', tiny, '--unit', '0,Stripe', '--preset', '1,3', '--steps', '3', '--backend', 'wasm', '--out', out);

@@ -63,7 +63,7 @@ async function galleryClasses(ctx: RunContext, given: string[] | undefined, samp
 
 const options = {
   classes: { type: 'string', value: 'N[,N…]', help: `classes to optimize (numbers or names). Default: all (≤ ${ALL_CLASSES_UP_TO} classes), else the top classes of the samples (${DEFAULT_CLASSES}).` },
-  preset: { type: 'string', value: 'P', help: 'Table 1 presets: 1, 2, 3, 4, a list (1,3) or all. Default all.' },
+  preset: { type: 'string', value: 'P', help: 'Table 1 presets 1, 2, 3, 4, or lucid (the modern style), a list (1,3,lucid) or all (the paper\'s four). Default all.' },
   steps: { type: 'string', value: 'N', help: `steps per image. Default: each preset's own (500–1000) for inputs ≤ ${SMALL_INPUT} px, else ${BIG_MODEL_STEPS}.` },
   size: { type: 'string', value: 'PX', help: `image side of the optimized images. Default: the model's input size (≤ ${SMALL_INPUT} px or fixed), else 128.` },
   images: { type: 'string', multiple: true, value: 'PATH', help: 'PNG/JPEG files or folders (repeatable) for activations, backprop and top-9. Default for the embedded model: Fashion-MNIST test images.' },

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { displayImage, IMAGE_DISPLAYS, type ImageDisplay } from '../../image/display';
 import { writePng } from '../../image/node-io';
 import { channel, classLogit, type Objective } from '../../objectives/index';
-import { optimizeUnits, PAPER_PRESETS, type Preset } from '../../optimize/index';
+import { optimizeUnits, PAPER_PRESETS, LUCID_PRESET, type Preset } from '../../optimize/index';
 import { choice, COMMON_OPTIONS, int, str, unitList, type OptionSpec, type Values } from '../args';
 import type { Command } from '../command';
 import { resolveUnits, runSize, unitLabel, withRun, type RunContext } from '../context';
@@ -35,13 +35,35 @@ export const DISPLAY_OPTION: OptionSpec = {
 /** `--display` as an {@link ImageDisplay}. */
 export const displayOption = (values: Values): ImageDisplay => choice(values, 'display', IMAGE_DISPLAYS, 'norm01c');
 
-/** `--preset`: 1–4 or `all`. */
+/** `--preset` names: the paper's Table 1 rows by number, the modern style by name. */
+const PRESET_NAMES: Record<string, Preset> = { 1: PAPER_PRESETS[0], 2: PAPER_PRESETS[1], 3: PAPER_PRESETS[2], 4: PAPER_PRESETS[3], lucid: LUCID_PRESET };
+
+/** `--preset`: 1–4, lucid, a list of them, or `all` (the paper's four). */
 export function presetsOption(values: Values, fallback: 'all' | number): Preset[] {
   const raw = str(values, 'preset') ?? String(fallback);
   if (raw === 'all') return [...PAPER_PRESETS];
   const list = raw.split(',').map((s) => s.trim());
-  if (!list.every((s) => /^[1-4]$/.test(s))) throw usageError(`Option --preset must be 1, 2, 3, 4, a list of them (1,3) or all; got '${raw}'.`);
-  return [...new Set(list)].map((s) => PAPER_PRESETS[Number(s) - 1]);
+  if (!list.every((s) => s in PRESET_NAMES)) throw usageError(`Option --preset must be 1, 2, 3, 4, lucid, a list of them (1,3,lucid) or all; got '${raw}'.`);
+  return [...new Set(list)].map((s) => PRESET_NAMES[s]);
+}
+
+/** A preset's part of file names and progress labels: `preset3`, `lucid`. */
+export function presetKey(preset: Preset): string {
+  const number = PAPER_PRESETS.indexOf(preset) + 1;
+  return number > 0 ? `preset${number}` : preset.name.replace(/[^A-Za-z0-9_.-]/g, '_');
+}
+
+/** What a preset does, in one line: its non-zero regularizers, or its parameterization, transforms and optimizer. */
+export function presetSummary(preset: Preset): string {
+  const regularizers = preset.regularizers
+    .filter((r) => Object.values(r.params).some((v) => v !== 0))
+    .map((r) => `${r.name} ${Object.values(r.params).join('/')}`);
+  const modern = [
+    preset.parameterization && `${preset.parameterization.basis}${preset.parameterization.decorrelate ? ' decorrelated' : ''}${preset.parameterization.sigmoid ? ' sigmoid' : ''}`,
+    preset.transforms?.length && preset.transforms.map((t) => t.kind).join('/'),
+    preset.optimizer && preset.optimizer.kind === 'adam' && preset.lr.kind === 'constant' && `adam ${preset.lr.lr}`,
+  ].filter((x): x is string => typeof x === 'string');
+  return [...modern, ...regularizers].join(', ');
 }
 
 /**
@@ -63,17 +85,17 @@ export async function optimizeTargets(
   const best: number[][] = targets.map(() => []);
   let before = 0;
   for (const preset of presets) {
-    const number = PAPER_PRESETS.indexOf(preset) + 1;
+    const key = presetKey(preset);
     const results = await optimizeUnits(ctx.net, targets.map((t) => t.objective), {
       ...preset,
       steps: stepsOf(preset),
       size: [options.size[0], options.size[1]],
       seed: ctx.seed,
-      onStep: (s) => bar.update(before + s.step + 1, `preset ${number}`),
+      onStep: (s) => bar.update(before + s.step + 1, key),
     });
     before += stepsOf(preset);
     for (const [i, r] of results.entries()) {
-      const file = `${options.dir}/${targets[i].key}-preset${number}.png`;
+      const file = `${options.dir}/${targets[i].key}-${key}.png`;
       const shown = displayImage(r.image, { mean: ctx.net.mean, display: options.display });
       try {
         await writePng(ctx.output.path(file), shown);
@@ -91,9 +113,7 @@ export async function optimizeTargets(
 
 /** The HTML table of a presets run: a row per target, a column per preset. */
 export function presetsTableHtml(targets: readonly Target[], presets: readonly Preset[], table: PresetsTable, width: number): string {
-  const head = presets.map((p) => `<th>${escapeHtml(p.name)}<br><small>${escapeHtml(p.regularizers
-    .filter((r) => Object.values(r.params).some((v) => v !== 0))
-    .map((r) => `${r.name} ${Object.values(r.params).join('/')}`).join(', '))}</small></th>`).join('');
+  const head = presets.map((p) => `<th>${escapeHtml(p.name)}<br><small>${escapeHtml(presetSummary(p))}</small></th>`).join('');
   const rows = targets.map((t, i) => `<tr><th>${escapeHtml(t.label)}</th>${table.files[i]
     .map((f, j) => `<td>${img(f, `${t.label}, ${presets[j].name}`, width)}<small>best ${table.best[i][j].toPrecision(4)}</small></td>`).join('')}</tr>`);
   return `<table><tr><th></th>${head}</tr>\n${rows.join('\n')}</table>`;
@@ -105,7 +125,7 @@ export const displayWidth = (size: number) => Math.max(112, Math.min(size, 256))
 const options = {
   layer: { type: 'string', value: 'NAME', help: 'the layer whose units to maximize. Default: the class logits (pre-softmax scores).' },
   unit: { type: 'string', value: 'N[,N…]', help: 'unit (channel) numbers, or on the logits class numbers or names (flamingo). Default 0.' },
-  preset: { type: 'string', value: 'P', help: 'Table 1 preset: 1, 2, 3, 4, a list (1,3) or all. Default 3 (most of the paper\'s images).' },
+  preset: { type: 'string', value: 'P', help: 'Table 1 preset 1, 2, 3, 4, or lucid (the modern style: Fourier, decorrelated colour, transforms, Adam), a list (1,3,lucid) or all (the paper\'s four). Default 3 (most of the paper\'s images).' },
   steps: { type: 'string', value: 'N', help: "steps per image. Default: the preset's own (500–1000)." },
   size: { type: 'string', value: 'PX', help: "image side for fully convolutional models. Default: the model's input size (else 224)." },
   display: DISPLAY_OPTION,
