@@ -1,4 +1,4 @@
-import { useNodeBackend, type NodeBackendName } from '../backends/node';
+import { NODE_BACKEND_CHOICES, useNodeBackend, type NodeBackendName } from '../backends/node';
 import { classIndex, unitName } from '../image/labels';
 import type { Net } from '../net/types';
 import { choice, inputRange, int, str, type Values } from './args';
@@ -31,14 +31,13 @@ export interface RunContext {
   info(text: string): void;
 }
 
-const BACKENDS = ['auto', 'wasm', 'cpu', 'webgpu', 'tensorflow'] as const;
 
 /** The options every command shares, checked before anything is loaded. */
 export function commonOptions(values: Values) {
   return {
     modelSpec: str(values, 'model'),
     range: inputRange(values),
-    backend: choice(values, 'backend', BACKENDS, 'auto'),
+    backend: choice(values, 'backend', NODE_BACKEND_CHOICES, 'auto'),
     seed: int(values, 'seed', { min: 0 }) ?? 0,
     quiet: values.quiet === true,
   };

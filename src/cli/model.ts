@@ -8,7 +8,7 @@ import { DeepvisError } from '../errors';
 import { parseLabels } from '../image/labels';
 import { fileHandler } from '../net/load-file';
 import { toNet } from '../net/to-net';
-import type { InputRange, Net } from '../net/types';
+import type { InputRange, Net, ToNetOptions } from '../net/types';
 import { CliError, EXIT, inputError } from './errors';
 
 /** A model ready for the commands: its Net, class names, and how to name it. */
@@ -22,6 +22,9 @@ export interface LoadedModel {
   readonly name: string;
   /** `true` for the embedded default model. */
   readonly isDefault: boolean;
+  /** The tfjs model the Net was compiled from, and how (the sanity check redraws its weights). */
+  readonly source: unknown;
+  readonly netOptions: ToNetOptions;
   /** Releases the Net and the model. */
   dispose(): void;
 }
@@ -163,10 +166,11 @@ export async function loadModel(spec: string | undefined, inputRange: InputRange
   }
   const disposeModel = () => (model as { dispose?: () => void }).dispose?.();
   let net: Net;
+  const netOptions: ToNetOptions = spec === undefined
+    ? { inputRange: inputRange ?? DEFAULT_MODEL_INFO.inputRange, mean: DEFAULT_MODEL_INFO.mean }
+    : { inputRange: inputRange ?? [0, 1] };
   try {
-    net = spec === undefined
-      ? toNet(model, { inputRange: inputRange ?? DEFAULT_MODEL_INFO.inputRange, mean: DEFAULT_MODEL_INFO.mean })
-      : toNet(model, { inputRange: inputRange ?? [0, 1] });
+    net = toNet(model, netOptions);
   } catch (e) {
     disposeModel();
     if (e instanceof DeepvisError && (e.code === 'UNSUPPORTED' || e.code === 'BAD_VALUE')) {
@@ -183,6 +187,8 @@ export async function loadModel(spec: string | undefined, inputRange: InputRange
     hasLabels: labels !== null,
     name: spec ?? `embedded ${DEFAULT_MODEL_INFO.name}`,
     isDefault: spec === undefined,
+    source: model,
+    netOptions,
     dispose() {
       if (!net.disposed) net.dispose();
       disposeModel();
