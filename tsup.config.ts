@@ -9,6 +9,7 @@ export default defineConfig([
       webgl: 'src/backends/webgl.ts',
       wasm: 'src/backends/wasm.ts',
       node: 'src/backends/node.ts',
+      viewer: 'src/viewer/index.ts',
     },
     format: ['esm', 'cjs'],
     dts: true,

@@ -1,5 +1,9 @@
-// Vite config of the live viewer: the library from source, the shared Darknet-Tiny model
-// and the tfjs wasm binaries served by small middlewares (nothing is copied into the repo).
+// Vite config of the live viewer page: the library from source; the tfjs wasm binaries served
+// in development and copied into the build (under tfjs-wasm/). The shipped model and photos
+// are found through new URL(…, import.meta.url), which Vite copies by itself. The build uses
+// relative URLs only, so it works from any static host and any folder; `npm run build` puts
+// it in dist/viewer-app (what `deepvis viewer` serves).
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Connect, type Plugin } from 'vite';
@@ -7,37 +11,39 @@ import { serveFolder } from '../../scripts/dev-server/serve';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../..');
-/** The shared data folder (models, photos): `$DEEPVIS_SHARED`, else `../shared` beside the repository. */
-export const shared = resolve(process.env.DEEPVIS_SHARED ?? resolve(repo, '../shared'));
-const darknetDir = join(shared, 'models/darknet-tiny-imagenet-tfjs');
-const samplesDir = join(shared, 'images/darknet-samples-7');
 const wasmDir = join(repo, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
+const isWasm = (n: string) => /^tfjs-backend-wasm[-\w]*\.wasm$/.test(n);
 
-/**
- * `/models/darknet/*` → the shared Darknet-Tiny folder; `/samples/*.jpg` → the shared Darknet
- * sample photos; `/tfjs-wasm/*.wasm` → the tfjs wasm binaries.
- */
-function deepvisAssets(): Plugin {
-  const handlers = [
-    serveFolder('/models/darknet/', darknetDir, (n) => n === 'model.json' || n === 'labels.json' || /^group\d+-shard\d+of\d+(\.bin)?$/.test(n)),
-    serveFolder('/samples/', samplesDir, (n) => /^\w+\.jpg$/.test(n)),
-    serveFolder('/tfjs-wasm/', wasmDir, (n) => /^tfjs-backend-wasm[-\w]*\.wasm$/.test(n)),
-  ];
+/** `tfjs-wasm/*.wasm`: served by the dev and preview servers, emitted into the build. */
+function tfjsWasm(): Plugin {
+  const serve = serveFolder('/tfjs-wasm/', wasmDir, isWasm);
   const install = (server: { middlewares: Connect.Server }) => {
-    for (const h of handlers) server.middlewares.use(h);
+    server.middlewares.use(serve);
   };
-  return { name: 'deepvis-live-viewer-assets', configureServer: install, configurePreviewServer: install };
+  return {
+    name: 'deepvis-tfjs-wasm',
+    configureServer: install,
+    configurePreviewServer: install,
+    generateBundle() {
+      for (const name of readdirSync(wasmDir).filter(isWasm)) {
+        this.emitFile({ type: 'asset', fileName: `tfjs-wasm/${name}`, source: readFileSync(join(wasmDir, name)) });
+      }
+    },
+  };
 }
 
 export default defineConfig({
   root: here,
+  // Relative URLs everywhere: the build runs from any folder of any static host.
+  base: './',
   // Its own optimizer cache, so that it never races the test runners' caches.
   cacheDir: join(repo, 'node_modules/.vite/live-viewer'),
   clearScreen: false,
-  plugins: [deepvisAssets()],
+  plugins: [tfjsWasm()],
   resolve: {
     alias: [
       { find: /^deepvis$/, replacement: join(repo, 'src/index.ts') },
+      { find: /^deepvis\/viewer$/, replacement: join(repo, 'src/viewer/index.ts') },
       { find: /^deepvis\/(webgl|wasm)$/, replacement: join(repo, 'src/backends/$1.ts') },
     ],
   },
@@ -58,5 +64,5 @@ export default defineConfig({
     ],
   },
   // tfjs alone is ~1 MB minified; the webgpu backend is split off (imported on demand).
-  build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 1600 },
+  build: { outDir: join(repo, 'dist/viewer-app'), emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 1600, assetsInlineLimit: 0 },
 });

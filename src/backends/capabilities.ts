@@ -52,6 +52,18 @@ export function backendCapabilities(): BackendCapabilities {
 }
 
 /**
+ * The name of the active backend (`''` before one is selected), for a status line.
+ *
+ * @example
+ * ```ts
+ * status.textContent = `running on ${activeBackend()}`;
+ * ```
+ */
+export function activeBackend(): string {
+  return tf.getBackend() ?? '';
+}
+
+/**
  * Whether the active backend has a kernel called `name` (its gradient can then run natively).
  *
  * @example

@@ -24,12 +24,13 @@ import { layersCommand } from './commands/layers';
 import { optimizeCommand } from './commands/optimize';
 import { sanityCommand } from './commands/sanity';
 import { topkCommand } from './commands/topk';
+import { viewerCommand } from './commands/viewer';
 import type { Io } from './context';
 import { describeFailure, EXIT } from './errors';
 import { commandHelp, mainHelp } from './help';
 
 /** The commands, in the order `deepvis --help` lists them. */
-export const COMMANDS: readonly Command[] = [galleryCommand, optimizeCommand, activationsCommand, backwardCommand, sanityCommand, topkCommand, layersCommand];
+export const COMMANDS: readonly Command[] = [galleryCommand, optimizeCommand, activationsCommand, backwardCommand, sanityCommand, topkCommand, viewerCommand, layersCommand];
 
 const defaultIo: Io = { out: process.stdout, err: process.stderr };
 

@@ -3,8 +3,10 @@ import { join } from 'node:path';
 import type { Net } from '../net/types';
 import { checkOption } from '../errors';
 import { writePng } from '../image/node-io';
+import * as tf from '@tensorflow/tfjs-core';
+import { ATLAS_FORMAT, type Atlas, type AtlasUnit } from './atlas';
 import type { TopActivations } from './top-activations';
-import { unitMontage, type ImageLoader, type UnitMontageOptions } from './unit-montage';
+import { layOutTiles, unitTiles, type ImageLoader, type UnitMontageOptions } from './unit-montage';
 
 /** Options for {@link writeGallery}. */
 export interface GalleryOptions extends UnitMontageOptions {
@@ -12,6 +14,8 @@ export interface GalleryOptions extends UnitMontageOptions {
   units?: Readonly<Record<string, readonly number[]>>;
   /** The page title. Default `'Top images per unit'`. */
   title?: string;
+  /** The model's name, in words, for the atlas. Default `'model'`. */
+  model?: string;
   /** Called after each unit's PNG is written. */
   onProgress?: (progress: { done: number; total: number; layer: string; unit: number }) => void;
 }
@@ -22,6 +26,8 @@ export interface GalleryFiles {
   readonly html: string;
   /** One PNG per unit, in page order. */
   readonly images: readonly string[];
+  /** The unit atlas (atlas.json; its tiles under `units/`), which the viewer's per-unit column reads. */
+  readonly atlas: string;
 }
 
 const safe = (name: string) => name.replace(/[^A-Za-z0-9_.-]/g, '_');
@@ -29,8 +35,10 @@ const escape = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0
 
 /**
  * Writes a gallery of a `topActivations` result into `dir`: one PNG per unit (its
- * top crops beside their backward views, see {@link unitMontage}) and `index.html`
- * showing them by layer, each with its images' ids, values and positions. Node only.
+ * top crops beside their backward views, as `unitMontage` draws them), `index.html`
+ * showing them by layer, each with its images' ids, values and positions, and the unit
+ * atlas: `atlas.json` (see `parseAtlas`) with every crop and backward view as its own PNG
+ * under `units/LAYER/UNIT/`. Node only.
  *
  * @example
  * ```ts
@@ -40,7 +48,7 @@ const escape = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0
  * ```
  */
 export async function writeGallery(dir: string, net: Net, top: TopActivations, load: ImageLoader, options: GalleryOptions = {}): Promise<GalleryFiles> {
-  const { units, title = 'Top images per unit', onProgress, ...montageOptions } = options;
+  const { units, title = 'Top images per unit', onProgress, model = 'model', ...montageOptions } = options;
   checkOption(typeof dir === 'string' && dir.length > 0, 'dir', 'a folder path', dir);
   const wanted = Object.entries(units ?? Object.fromEntries(Object.entries(top.layers).map(([l, v]) => [l, v.units.map((_, i) => i)])));
   const total = wanted.reduce((n, [, list]) => n + list.length, 0);
@@ -48,15 +56,38 @@ export async function writeGallery(dir: string, net: Net, top: TopActivations, l
   const images: string[] = [];
   const sections: string[] = [];
   let done = 0;
+  const mode = montageOptions.mode ?? 'deconv';
+  const atlasLayers: Record<string, { units: Record<string, AtlasUnit> }> = {};
   for (const [layer, list] of wanted) {
     const figures: string[] = [];
+    const atlasUnits: Record<string, AtlasUnit> = (atlasLayers[layer] = { units: {} }).units;
     for (const unit of list) {
-      const picture = await unitMontage(net, top, layer, unit, load, montageOptions);
+      const tiles = await unitTiles(net, top, layer, unit, load, montageOptions);
       const file = `${safe(layer)}-unit-${unit}.png`;
+      const folder = `units/${safe(layer)}/${unit}`;
       try {
-        await writePng(join(dir, file), picture);
+        await mkdir(join(dir, folder), { recursive: true });
+        const picture = layOutTiles(tiles, top.k, montageOptions.gap ?? 8);
+        try {
+          await writePng(join(dir, file), picture);
+        } finally {
+          picture.dispose();
+        }
+        const entries = top.layers[layer].units[unit];
+        for (let i = 0; i < tiles.crops.length; i++) {
+          await writePng(join(dir, folder, `top-${i + 1}.png`), tiles.crops[i]);
+          if (tiles.signals[i]) await writePng(join(dir, folder, `${mode}-${i + 1}.png`), tiles.signals[i]);
+        }
+        atlasUnits[String(unit)] = {
+          top: entries.map((e, i) => ({
+            image: e.id, value: e.value, y: e.y, x: e.x,
+            crop: `${folder}/top-${i + 1}.png`,
+            ...(tiles.signals[i] ? { backward: `${folder}/${mode}-${i + 1}.png` } : {}),
+          })),
+          optimized: [],
+        };
       } finally {
-        picture.dispose();
+        tf.dispose([...tiles.crops, ...tiles.signals]);
       }
       images.push(join(dir, file));
       const rows = top.layers[layer].units[unit]
@@ -78,5 +109,8 @@ ${sections.join('\n')}
 `;
   const html = join(dir, 'index.html');
   await writeFile(html, page);
-  return { html, images };
+  const atlas: Atlas = { format: ATLAS_FORMAT, version: 1, model, mode, k: top.k, images: top.images, size: top.size, layers: atlasLayers };
+  const atlasFile = join(dir, 'atlas.json');
+  await writeFile(atlasFile, `${JSON.stringify(atlas, null, 1)}\n`);
+  return { html, images, atlas: atlasFile };
 }

@@ -10,5 +10,6 @@ export {
 } from './top-activations';
 export { mergeTopActivations } from './merge';
 export { montage, type MontageOptions } from './montage';
-export { unitMontage, type ImageLoader, type UnitMontageOptions } from './unit-montage';
+export { unitMontage, unitTiles, type ImageLoader, type UnitMontageOptions, type UnitTiles } from './unit-montage';
+export { parseAtlas, ATLAS_FORMAT, type Atlas, type AtlasUnit, type AtlasEntry } from './atlas';
 // writeGallery (PNG files and an HTML page) is Node-only: import it from './gallery-node'.

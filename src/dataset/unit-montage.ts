@@ -25,29 +25,36 @@ export interface UnitMontageOptions {
   gap?: number;
 }
 
+/** One unit's top images as tiles: their receptive-field crops and, unless mode is `'none'`, the backward views cropped alike. */
+export interface UnitTiles {
+  readonly crops: tf.Tensor3D[];
+  /** Empty with mode `'none'`. */
+  readonly signals: tf.Tensor3D[];
+}
+
 /**
- * One unit's picture from a {@link topActivations} result: a grid (3 wide) of the
- * receptive-field crops of its top images and, beside it, the same grid of the backward
- * signal (deconv by default) from the unit at its maximum, cropped alike. Each image is
- * loaded with `load`, resized as the run resized it, and disposed. Returns an RGB
- * `[h, w, 3]` 0–255 tensor the caller owns.
+ * The tiles of one unit from a {@link topActivations} result, best image first: each top
+ * image's receptive-field crop and the backward signal (deconv by default) from the unit at
+ * its maximum, cropped alike, each enlarged to about `tileSize`. Each image is loaded with
+ * `load`, resized as the run resized it, and disposed. The caller owns the tiles
+ * ({@link unitMontage} lays them out).
  *
  * @example
  * ```ts
- * const picture = await unitMontage(net, top, 'leaky_re_lu_5', 12, (id) => readImage(id));
- * await writePng('unit-12.png', picture);
- * picture.dispose();
+ * const { crops, signals } = await unitTiles(net, top, 'leaky_re_lu_5', 12, (id) => readImage(id));
+ * console.log(crops.length, signals[0].shape);
+ * tf.dispose([...crops, ...signals]);
  * ```
  */
-export async function unitMontage(
+export async function unitTiles(
   net: Net,
   top: TopActivations,
   layer: string,
   unit: number,
   load: ImageLoader,
   options: UnitMontageOptions = {},
-): Promise<tf.Tensor3D> {
-  const { mode = 'deconv', filter = 'norm', tileSize = 64, fill = net.mean, gap = 8 } = options;
+): Promise<UnitTiles> {
+  const { mode = 'deconv', filter = 'norm', tileSize = 64, fill = net.mean } = options;
   checkOption(['deconv', 'guided', 'gradient', 'none'].includes(mode), 'mode', "'deconv', 'guided', 'gradient' or 'none'", mode);
   checkOption(Number.isInteger(tileSize) && tileSize > 0, 'tileSize', 'a positive integer', tileSize);
   const units = top.layers[layer]?.units;
@@ -87,18 +94,53 @@ export async function unitMontage(
         original.dispose();
       }
     }
-    const rows = Math.ceil(top.k / 3);
-    // Fields of global layers follow each image's size: bring such tiles to the first one's.
-    const grid = (tiles: tf.Tensor3D[]) => tf.tidy(() => {
-      const [h, w] = tiles[0].shape;
-      const same = tiles.map((t) => (t.shape[0] === h && t.shape[1] === w ? t : tf.image.resizeBilinear(t, [h, w])));
-      return montage(same, { cols: 3, rows });
-    });
-    if (mode === 'none') return grid(crops);
-    return tf.tidy(() => montage([grid(crops), grid(signals)], { cols: 2, gap }));
-  } finally {
+  } catch (e) {
     tf.dispose([...crops, ...signals]);
+    throw e;
   }
+  return { crops, signals };
+}
+
+/**
+ * One unit's picture from a {@link topActivations} result: a grid (3 wide) of the
+ * receptive-field crops of its top images and, beside it, the same grid of the backward
+ * signal (deconv by default) from the unit at its maximum, cropped alike (the tiles of
+ * {@link unitTiles}). Returns an RGB `[h, w, 3]` 0–255 tensor the caller owns.
+ *
+ * @example
+ * ```ts
+ * const picture = await unitMontage(net, top, 'leaky_re_lu_5', 12, (id) => readImage(id));
+ * await writePng('unit-12.png', picture);
+ * picture.dispose();
+ * ```
+ */
+export async function unitMontage(
+  net: Net,
+  top: TopActivations,
+  layer: string,
+  unit: number,
+  load: ImageLoader,
+  options: UnitMontageOptions = {},
+): Promise<tf.Tensor3D> {
+  const tiles = await unitTiles(net, top, layer, unit, load, options);
+  try {
+    return layOutTiles(tiles, top.k, options.gap ?? 8);
+  } finally {
+    tf.dispose([...tiles.crops, ...tiles.signals]);
+  }
+}
+
+/** The crops in a grid 3 wide for `k` images, beside the same grid of the signals (if any), `gap` pixels apart. */
+export function layOutTiles({ crops, signals }: UnitTiles, k: number, gap: number): tf.Tensor3D {
+  const rows = Math.ceil(k / 3);
+  // Fields of global layers follow each image's size: bring such tiles to the first one's.
+  const grid = (tiles: tf.Tensor3D[]) => tf.tidy(() => {
+    const [h, w] = tiles[0].shape;
+    const same = tiles.map((t) => (t.shape[0] === h && t.shape[1] === w ? t : tf.image.resizeBilinear(t, [h, w])));
+    return montage(same, { cols: 3, rows });
+  });
+  if (signals.length === 0) return grid(crops);
+  return tf.tidy(() => montage([grid(crops), grid(signals)], { cols: 2, gap }));
 }
 
 /**

@@ -5,3 +5,4 @@ export type { Net, LayerInfo, LayerGeometry, ActivationKind, BackwardRule, Input
 export { viewableLayers, showcaseLayers, lastSpatialLayer, defaultViewerLayer } from './shortlist';
 export { INPUT_RANGES, parseInputRange } from './input-ranges';
 export { receptiveField, type ReceptiveField, type ReceptiveFieldOptions } from './receptive-field';
+export { missingWeightFiles, type ModelJsonFiles } from './model-files';

@@ -8,6 +8,7 @@ import { backward, backwardImage } from '../../src/attribution/index';
 import { cropReceptiveField, montage, topActivations, unitMontage, type DatasetImage } from '../../src/dataset/index';
 import { receptiveField } from '../../src/net/index';
 import { writeGallery } from '../../src/dataset/gallery-node';
+import { parseAtlas } from '../../src/dataset/atlas';
 import { decodeImage } from '../../src/backends/node';
 import { sequentialModel } from '../helpers/models';
 
@@ -119,5 +120,20 @@ describe(`unitMontage and writeGallery on a small model (${backend})`, () => {
     expect(html.match(/<img /g)?.length).toBe(3);
     expect(html).toContain('src="s_conv2-unit-5.png"');
     expect(html).toContain(top.layers.s_conv2.units[5][0].id);
+    // The atlas: every unit drawn, its entries as topActivations ranked them, each tile its own PNG.
+    const atlas = parseAtlas(JSON.parse(await readFile(files.atlas, 'utf8')));
+    expect(atlas).toMatchObject({ format: 'deepvis-atlas', version: 1, mode: 'deconv', k: 4, images: top.images, size: top.size });
+    expect(Object.keys(atlas.layers)).toEqual(['s_conv1', 's_conv2']);
+    expect(Object.keys(atlas.layers.s_conv1.units)).toEqual(['0', '3']);
+    const unit = atlas.layers.s_conv1.units['3'];
+    expect(unit.top.map((e) => [e.image, e.value, e.y, e.x])).toEqual(top.layers.s_conv1.units[3].map((e) => [e.id, e.value, e.y, e.x]));
+    expect(unit.top[0]).toMatchObject({ crop: 'units/s_conv1/3/top-1.png', backward: 'units/s_conv1/3/deconv-1.png' });
+    for (const e of unit.top) {
+      for (const file of [e.crop, e.backward!]) {
+        const tile = decodeImage(await readFile(join(dir, file)));
+        expect(tile.shape).toEqual([63, 63, 3]);
+        tile.dispose();
+      }
+    }
   });
 });

@@ -7,7 +7,7 @@ import ts from 'typescript';
 import { resolve, relative } from 'node:path';
 
 const root = resolve(__dirname, '../..');
-const ENTRIES = ['src/index.ts', 'src/backends/webgl.ts', 'src/backends/wasm.ts', 'src/backends/node.ts'];
+const ENTRIES = ['src/index.ts', 'src/backends/webgl.ts', 'src/backends/wasm.ts', 'src/backends/node.ts', 'src/viewer/index.ts'];
 
 type Kind = 'function' | 'class' | 'const';
 

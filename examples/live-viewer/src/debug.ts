@@ -1,4 +1,6 @@
-// A hook for end-to-end tests and the console: `window.__deepvis`.
+// A hook for end-to-end tests and the console: `window.__deepvis`, over the viewer's handle.
+import * as tf from '@tensorflow/tfjs-core';
+import type { ViewerHandle, ViewerInfo } from 'deepvis/viewer';
 
 /** A canvas summarised: a hash of its RGB bytes and its mean colour. */
 export interface CanvasSummary {
@@ -19,29 +21,19 @@ export interface Snapshot {
   readonly backward: CanvasSummary;
 }
 
-export interface DebugHook {
-  /** The model is loaded and frames may run. */
-  readonly ready: boolean;
-  /** Frames drawn so far. */
-  readonly frames: number;
-  numTensors(): number;
+export interface DebugHook extends Omit<ViewerInfo, 'grid'> {
+  readonly grid: ViewerInfo['grid'];
   readonly selected: number;
   readonly pinned: number | null;
   readonly layer: string;
-  readonly backend: string;
-  readonly fps: number;
-  readonly frameMs: number;
-  readonly error: string;
-  readonly grid: { channels: number; tileHeight: number; tileWidth: number; cols: number; rows: number; width: number; height: number } | null;
+  numTensors(): number;
   select(unit: number): void;
   setLayer(name: string): void;
   /** Toggles freeze frame. */
   freeze(): void;
-  readonly frozen: boolean;
-  /** An optimized image is being made. */
-  readonly optimizing: boolean;
   /** Resolves right after the next frame is drawn (one runs even on a still source). */
   nextFrame(): Promise<Snapshot>;
+  readonly viewer: ViewerHandle;
 }
 
 declare global {
@@ -50,6 +42,48 @@ declare global {
   }
 }
 
-export function installDebugHook(hook: DebugHook): void {
+function summary(root: HTMLElement, name: string): CanvasSummary {
+  const c = root.querySelector<HTMLCanvasElement>(`canvas[data-dv=${name}]`)!;
+  const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+  let h = 0x811c9dc5;
+  const mean = [0, 0, 0];
+  for (let i = 0; i < data.length; i += 4) {
+    for (let k = 0; k < 3; k++) {
+      h = Math.imul(h ^ data[i + k], 0x01000193);
+      mean[k] += data[i + k];
+    }
+  }
+  const n = data.length / 4;
+  return { hash: (h >>> 0).toString(16), mean: mean.map((m) => m / n), width: c.width, height: c.height };
+}
+
+export function installDebugHook(viewer: ViewerHandle): void {
+  const info = () => viewer.info;
+  const hook = {
+    viewer,
+    get ready() { return info().ready; },
+    get frames() { return info().frames; },
+    get fps() { return info().fps; },
+    get frameMs() { return info().frameMs; },
+    get backend() { return info().backend; },
+    get grid() { return info().grid; },
+    get error() { return info().error; },
+    get frozen() { return info().frozen; },
+    get optimizing() { return info().optimizing; },
+    get input() { return info().input; },
+    get model() { return info().model; },
+    get selected() { return viewer.state.selected; },
+    get pinned() { return viewer.state.pinned; },
+    get layer() { return viewer.state.layer; },
+    numTensors: () => tf.memory().numTensors,
+    select: (unit: number) => viewer.selectUnit(unit),
+    setLayer: (name: string) => viewer.selectUnit(0, name),
+    freeze: () => viewer.freeze(),
+    nextFrame: async (): Promise<Snapshot> => {
+      const f = await viewer.nextFrame();
+      const root = viewer.element;
+      return { frame: f.frame, tensors: f.tensors, input: summary(root, 'input'), grid: summary(root, 'grid'), unit: summary(root, 'unit'), backward: summary(root, 'backward') };
+    },
+  } satisfies DebugHook;
   window.__deepvis = hook;
 }
