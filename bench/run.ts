@@ -12,6 +12,7 @@ import { benchPresets } from './optimize';
 import { benchFidelity } from './fidelity';
 import { benchNaive } from './naive';
 import { benchAttribution, benchSanity } from './attribution';
+import { benchWorkers } from './workers';
 import { readImage } from '../src/backends/node';
 import * as tf from '@tensorflow/tfjs-core';
 import { toNet } from '../src/index';
@@ -49,6 +50,11 @@ async function main() {
     rows.push(...(await benchSanity(model, net, { inputRange: [0, 1] }, backend, photo, 'leaky_re_lu_15')));
     photo.dispose();
     net.dispose();
+    // Worker threads against one thread (BENCH_WORKER_BACKENDS, default wasm).
+    if ((process.env.BENCH_WORKER_BACKENDS ?? 'wasm').split(',').includes(backend)) {
+      console.log(`[bench] ${backend}: worker pool vs one thread …`);
+      rows.push(...(await benchWorkers(darknet, resolve(shared, 'images'), backend as NodeBackendName, size)));
+    }
     const peak = process.memoryUsage().rss / 2 ** 20;
     rows.push({ section: 'memory', backend, metric: 'rss after section', value: peak, unit: 'MiB' });
     model.dispose();
