@@ -19,9 +19,15 @@ export type { BackendInfo } from './info';
 export { readImage, decodeImage, encodePng, writePng, readLabels } from '../image/node-io';
 export { fileHandler, loadLayersModelFile } from '../net/load-file';
 export { writeGallery, type GalleryOptions, type GalleryFiles } from '../dataset/gallery-node';
+export { openWorkerPool, type WorkerPool, type WorkerPoolOptions, type JobRunner, type RunJobOptions } from '../parallel/pool';
+export { topActivationsInPool, optimizeUnitsInPool, type PooledTopActivationsOptions, type PooledOptimizeOptions } from '../parallel/pooled';
+export type { ImageRef, UnitTarget, JobKind, JobInput, JobOutput, JobProgress, ScanJob, OptimizeJob, PlainOptimizeResult } from '../parallel/jobs';
 
 /** The Node backends deepvis knows, best first. */
 export type NodeBackendName = 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
+
+/** The names `useNodeBackend` takes, `'auto'` first: what a command line offers. */
+export const NODE_BACKEND_CHOICES: readonly (NodeBackendName | 'auto')[] = Object.freeze(['auto', 'wasm', 'cpu', 'webgpu', 'tensorflow']);
 
 /** Each backend's package and how to load it; `load` may return a note on what it found. */
 const candidates: { name: NodeBackendName; pkg: string; load: (named: boolean) => Promise<unknown> }[] = [

@@ -1,6 +1,6 @@
 import { DeepvisError, checkOption } from '../errors';
-import { windowOutput } from './geometry';
 import type { LayerGeometry, LayerInfo, Net } from './types';
+import { windowAxis } from './window';
 
 /**
  * The input patch one unit of a layer can see: unit `(y, x)` sees input rows
@@ -143,15 +143,20 @@ function padBefore(g: LayerGeometry, axis: number, n: number | null, span: numbe
   if (n === null) {
     throw new DeepvisError('BAD_OPTION', `The receptive field of '${target}' depends on the input size (layer '${l.name}' pads 'same' with stride ${t}) and the net leaves it free; pass { inputSize: [h, w] }.`);
   }
-  return Math.floor(Math.max((Math.ceil(n / t) - 1) * t + span - n, 0) / 2);
+  return windowAxis(n, span, t, 'same').before;
+}
+
+/** Output size along one axis, as tfjs computes it. */
+function outSize(g: LayerGeometry, axis: number, n: number | null, span: number): number | null {
+  if (n === null) return null;
+  return windowAxis(n, span, g.strides[axis], typeof g.padding === 'string' ? g.padding : g.padding[axis]).out;
 }
 
 /** A window of `kernel` taps `dilation` apart, moved by `stride`: y sees inputs y·t − q … y·t − q + span − 1. */
 function windowed(a: Axis, g: LayerGeometry, axis: number, l: LayerInfo, target: string): Axis {
   const span = (g.kernel[axis] - 1) * g.dilations[axis] + 1;
   const t = g.strides[axis];
-  const n = a.n === null ? null : windowOutput(g, axis as 0 | 1, a.n);
-  if (a.s === 0) return { ...a, n };
+  if (a.s === 0) return { ...a, n: outSize(g, axis, a.n, span) };
   const q = padBefore(g, axis, a.n, span, l, target);
-  return { s: t * a.s, p: q * a.s + a.p, e: (span - 1 - q) * a.s + a.e, n };
+  return { s: t * a.s, p: q * a.s + a.p, e: (span - 1 - q) * a.s + a.e, n: outSize(g, axis, a.n, span) };
 }
