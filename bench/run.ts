@@ -9,6 +9,7 @@ import { markdownTable, type Row } from './harness';
 import { benchNetGradient } from './net-gradient';
 import { benchLive, benchTopActivations } from './live-and-dataset';
 import { benchPresets } from './optimize';
+import { benchFidelity } from './fidelity';
 import { benchNaive } from './naive';
 import { benchAttribution } from './attribution';
 import { toNet } from '../src/index';
@@ -34,6 +35,8 @@ async function main() {
     rows.push(...(await benchNetGradient(model, backend, size, backend === 'cpu' ? 1 : 2)));
     const net = toNet(model, { inputRange: [0, 1] });
     rows.push(...(await benchPresets(net, backend, size, backend === 'cpu' ? 3 : 20)));
+    // Issue 13's fidelity section, long (BENCH_FIDELITY=0 skips it; BENCH_FIDELITY_CLASSES / _STEPS shrink it): on the first backend only.
+    if (backend === backends[0] && process.env.BENCH_FIDELITY !== '0') rows.push(...(await benchFidelity(net, backend)));
     rows.push(...(await benchLive(net, backend, size)));
     rows.push(...(await benchTopActivations(net, backend, size, backend === 'cpu' ? 16 : 64)));
     rows.push(...(await benchAttribution(net, backend, backend === 'cpu' ? 112 : size, 'leaky_re_lu_15')));

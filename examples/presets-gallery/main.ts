@@ -1,5 +1,5 @@
 // The paper's Figure 3, on Darknet-Tiny: the four Table 1 presets side by side for a few
-// classes, as PNGs and an index.html.
+// classes, as PNGs, one sheet.png (a row per class, a column per preset) and an index.html.
 //
 //   node --import tsx examples/presets-gallery/main.ts [--out deepvis-out/presets] [--size 128]
 //        [--steps N (default: each preset's own)] [--classes 424,9,...] [--lr-scale caffenet|verbatim]
@@ -16,6 +16,7 @@ import { toNet } from '../../src/net/index';
 import { classLogit } from '../../src/objectives/index';
 import { optimizeUnit, PAPER_PRESETS, type LrScale } from '../../src/optimize/index';
 import { displayImage, type ImageDisplay } from '../../src/image/display';
+import { assembleGrid } from '../../src/util/grid';
 
 const { values: args } = parseArgs({
   options: {
@@ -49,6 +50,7 @@ const out = resolve(args.out!);
 await mkdir(out, { recursive: true });
 
 const rows: string[] = [];
+const shownAll: tf.Tensor3D[] = [];
 for (const k of classes) {
   const cells: string[] = [];
   for (const [p, preset] of PAPER_PRESETS.entries()) {
@@ -62,7 +64,7 @@ for (const k of classes) {
     const file = `class${k}-preset${p + 1}.png`;
     const shown = displayImage(r.image, { mean: net.mean, display: args.display as ImageDisplay });
     await writePng(join(out, file), shown);
-    shown.dispose();
+    shownAll.push(shown);
     tf.dispose([r.image, r.last]);
     const seconds = ((Date.now() - t0) / 1000).toFixed(1);
     console.log(`${labels[k]} (${k}) preset ${p + 1}: logit ${r.best.toFixed(1)} at step ${r.bestStep}, p=${top.p.toFixed(3)}, top-1 ${labels[top.index]}; ${steps} steps in ${seconds} s -> ${file}`);
@@ -77,5 +79,8 @@ await writeFile(join(out, 'index.html'), `<!doctype html><meta charset="utf-8"><
 <h1>Regularized optimization: the four presets of Yosinski et al. 2015, Table 1</h1>
 <p>Darknet-Tiny, ${size}×${size}, lrScale ${String(lrScale)}, seed ${args.seed}, display ${args.display}. p = softmax probability of the class on the (unstretched) image.</p>
 <table><tr><th></th>${head}</tr>${rows.join('\n')}</table>\n`);
-console.log(`wrote ${join(out, 'index.html')}`);
+const sheet = tf.tidy(() => assembleGrid(tf.stack(shownAll) as tf.Tensor4D, PAPER_PRESETS.length, classes.length, 2, 255));
+await writePng(join(out, 'sheet.png'), sheet);
+tf.dispose([sheet, ...shownAll]);
+console.log(`wrote ${join(out, 'index.html')} and ${join(out, 'sheet.png')}`);
 net.dispose();

@@ -19,7 +19,7 @@ export type Values = Record<string, string | boolean | (string | boolean)[] | un
 
 /** Options every command takes. */
 export const COMMON_OPTIONS: OptionTable = {
-  model: { type: 'string', value: 'PATH|URL', help: 'model.json of a tfjs model (a path, a folder holding model.json, or an http(s) URL). Default: the embedded Fashion-MNIST convnet.' },
+  model: { type: 'string', value: 'NAME|PATH|URL', help: 'darknet-tiny (the default: the shipped ImageNet classifier), fashion-mnist (the small embedded convnet), or the model.json of a tfjs model (a path, a folder holding model.json, or an http(s) URL).' },
   'input-range': { type: 'string', value: 'RANGE', help: "the model's input range: 0,1 | -1,1 | 0,255 | caffe | torchvision. Default 0,1." },
   backend: { type: 'string', value: 'NAME', help: 'auto | wasm | cpu | webgpu (a GPU through the webgpu package) | tensorflow (tfjs-node, when installed). Default auto.' },
   out: { type: 'string', value: 'DIR', help: 'output folder (replaced as a whole when the run succeeds).' },

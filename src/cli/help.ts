@@ -30,7 +30,8 @@ export function mainHelp(commands: readonly Command[]): string {
 
 See inside a trained convnet (Yosinski et al. 2015, "Understanding Neural Networks Through
 Deep Visualization"). Every command but 'layers' writes PNG images and one index.html
-into --out. Without --model it uses the embedded Fashion-MNIST convnet, offline.
+into --out. Without --model it uses Darknet-Tiny, the ImageNet classifier shipped with
+deepvis, and its sample photos, offline (--model fashion-mnist: the small embedded convnet).
 
 Commands:
 ${commands.map((c) => `  ${c.name.padEnd(width)}${c.summary}`).join('\n')}

@@ -3,7 +3,14 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { loadDefaultModel, DEFAULT_MODEL_INFO, DEFAULT_MODEL_LABELS } from '../default-model/index';
+import {
+  loadDefaultModel,
+  loadImageNetLabels,
+  loadImageNetModel,
+  DEFAULT_MODEL_INFO,
+  DEFAULT_MODEL_LABELS,
+  IMAGENET_MODEL_INFO,
+} from '../default-model/index';
 import { DeepvisError } from '../errors';
 import { parseLabels } from '../image/labels';
 import { fileHandler } from '../net/load-file';
@@ -20,11 +27,43 @@ export interface LoadedModel {
   readonly hasLabels: boolean;
   /** What `--model` named, in words. */
   readonly name: string;
-  /** `true` for the embedded default model. */
-  readonly isDefault: boolean;
+  /** Which built-in model this is (`--model darknet-tiny`, the default, or `fashion-mnist`); `null` for a model file or URL. */
+  readonly builtIn: BuiltInModel | null;
   /** Releases the Net and the model. */
   dispose(): void;
 }
+
+/** A model the CLI knows by name: what it loads, its labels, and how pixels reach it. */
+interface BuiltIn {
+  readonly name: string;
+  load(): Promise<tfl.LayersModel>;
+  labels(): Promise<readonly string[]>;
+  readonly inputRange: InputRange;
+  readonly mean?: readonly [number, number, number];
+}
+
+/** The models `--model NAME` loads with no file: shipped in the package, offline. */
+export const BUILT_IN_MODELS = {
+  'darknet-tiny': {
+    name: `${IMAGENET_MODEL_INFO.name}, shipped`,
+    load: () => loadImageNetModel(),
+    labels: () => loadImageNetLabels(),
+    inputRange: IMAGENET_MODEL_INFO.inputRange,
+  },
+  'fashion-mnist': {
+    name: `${DEFAULT_MODEL_INFO.name}, embedded`,
+    load: loadDefaultModel,
+    labels: async () => DEFAULT_MODEL_LABELS,
+    inputRange: DEFAULT_MODEL_INFO.inputRange,
+    mean: DEFAULT_MODEL_INFO.mean,
+  },
+} as const satisfies Record<string, BuiltIn>;
+
+/** The name of a built-in model. */
+export type BuiltInModel = keyof typeof BUILT_IN_MODELS;
+
+/** The model of a run without --model. */
+export const DEFAULT_CLI_MODEL: BuiltInModel = 'darknet-tiny';
 
 const isUrl = (s: string) => /^[a-z][a-z0-9+.-]*:/i.test(s) && !/^[a-z]:[\\/]/i.test(s);
 
@@ -49,7 +88,7 @@ async function readLabels(path: string, classes: number, warn: (text: string) =>
 function modelJsonPath(spec: string): string {
   const path = spec.startsWith('file://') ? new URL(spec).pathname : spec;
   if (!existsSync(path)) {
-    throw inputError(`Model file not found: '${spec}'.`, 'Give --model the path to a TensorFlow.js model.json (or leave it out for the embedded model).');
+    throw inputError(`Model file not found: '${spec}'.`, `Give --model the path to a TensorFlow.js model.json, or a built-in model: ${Object.keys(BUILT_IN_MODELS).join(', ')}.`);
   }
   if (statSync(path).isDirectory()) {
     const inside = join(path, 'model.json');
@@ -134,9 +173,9 @@ async function fetchLabels(url: string, classes: number): Promise<string[] | nul
 }
 
 /**
- * Loads what `--model` names (default: the embedded Fashion-MNIST convnet) and compiles it
- * into a Net with `inputRange`. Labels come from the default model, or `labels.json`
- * beside model.json. A model without a 4-D image input exits with code 4.
+ * Loads what `--model` names (a built-in model's name, default `darknet-tiny`; a path; a URL)
+ * and compiles it into a Net with `inputRange`. Labels come from the built-in model, or
+ * `labels.json` beside model.json. A model without a 4-D image input exits with code 4.
  *
  * @example
  * ```ts
@@ -146,43 +185,50 @@ async function fetchLabels(url: string, classes: number): Promise<string[] | nul
  * ```
  */
 export async function loadModel(spec: string | undefined, inputRange: InputRange | undefined, warn: (text: string) => void): Promise<LoadedModel> {
+  const named = spec ?? DEFAULT_CLI_MODEL;
+  const builtInName = Object.hasOwn(BUILT_IN_MODELS, named) ? (named as BuiltInModel) : null;
+  const builtIn: BuiltIn | null = builtInName && BUILT_IN_MODELS[builtInName];
   let model: unknown;
-  let labels: string[] | null = null;
-  let labelsFrom: (classes: number) => Promise<string[] | null>;
-  if (spec === undefined) {
-    model = await loadDefaultModel();
-    labelsFrom = async () => [...DEFAULT_MODEL_LABELS];
-  } else if (isUrl(spec) && !spec.startsWith('file://')) {
-    const loaded = await loadFromUrl(spec);
+  let labels: readonly string[] | null = null;
+  let labelsFrom: (classes: number) => Promise<readonly string[] | null>;
+  if (builtIn) {
+    model = await builtIn.load();
+    labelsFrom = () => builtIn.labels();
+  } else if (isUrl(spec!) && !spec!.startsWith('file://')) {
+    const loaded = await loadFromUrl(spec!);
     model = loaded.model;
     labelsFrom = (classes) => fetchLabels(loaded.labelsUrl, classes);
   } else {
-    const loaded = await loadFromFile(spec);
+    const loaded = await loadFromFile(spec!);
     model = loaded.model;
     labelsFrom = (classes) => readLabels(loaded.labelsPath, classes, warn);
   }
   const disposeModel = () => (model as { dispose?: () => void }).dispose?.();
   let net: Net;
   try {
-    net = spec === undefined
-      ? toNet(model, { inputRange: inputRange ?? DEFAULT_MODEL_INFO.inputRange, mean: DEFAULT_MODEL_INFO.mean })
-      : toNet(model, { inputRange: inputRange ?? [0, 1] });
+    net = toNet(model, { inputRange: inputRange ?? builtIn?.inputRange ?? [0, 1], mean: builtIn?.mean });
   } catch (e) {
     disposeModel();
     if (e instanceof DeepvisError && (e.code === 'UNSUPPORTED' || e.code === 'BAD_VALUE')) {
-      throw new CliError(EXIT.model, `The model '${spec ?? 'default'}' is not a convnet deepvis can show: ${e.message}`,
+      throw new CliError(EXIT.model, `The model '${spec ?? DEFAULT_CLI_MODEL}' is not a convnet deepvis can show: ${e.message}`,
         'deepvis needs a model with one 4-D image input [batch, height, width, channels].');
     }
     throw e;
   }
   const classes = classCount(net);
-  labels = await labelsFrom(classes);
+  try {
+    labels = await labelsFrom(classes);
+  } catch (e) {
+    net.dispose();
+    disposeModel();
+    throw e;
+  }
   return {
     net,
     labels: labels ?? Array.from({ length: classes }, (_, i) => String(i)),
     hasLabels: labels !== null,
-    name: spec ?? `embedded ${DEFAULT_MODEL_INFO.name}`,
-    isDefault: spec === undefined,
+    name: builtIn?.name ?? spec!,
+    builtIn: builtInName,
     dispose() {
       if (!net.disposed) net.dispose();
       disposeModel();

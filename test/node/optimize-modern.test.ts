@@ -11,7 +11,7 @@ import {
   optimizeUnit, optimizeUnits, optimizeUnitSteps, seededRandom,
   pixels, fourier, buildParameterization, COLOR_CORRELATION_SQRT, toParameterization,
   pad, jitter, randomScale, randomRotate, drawTransforms, applyTransforms, rotateImage, resizeImage, toTransform,
-  adam, paperStep, toOptimizer, LUCID_PRESET, PAPER_PRESETS, presetFromJSON,
+  adam, paperStep, toOptimizer, LUCID_PRESET, PAPER_PRESETS, presetFromJSON, robustTop1, robustTransforms,
 } from '../../src/optimize/index';
 import { DeepvisError } from '../../src/errors';
 import { sequentialModel } from '../helpers/models';
@@ -348,5 +348,50 @@ describe(`the loop with Adam, Fourier and transforms (${backend})`, () => {
     const throwing = objective('throws at 3', (t) => { if (++calls === 3) throw new Error('boom'); return tf.mean(t.s_gap, 1); }, { taps: ['s_gap'] });
     await expect(optimizeUnit(small, throwing, { ...modern, steps: 10, size: 12, regularizers: [l2Decay(0.1)] })).rejects.toThrow('boom');
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe(`robustTop1 on a hand-made net (${backend})`, () => {
+  // Flatten + dense on 16×16: class 0 reads the centre pixel's red value, class 1 is a bias of 100.
+  const model = tfl.sequential({ layers: [tfl.layers.flatten({ inputShape: [16, 16, 3], name: 'flat' }), tfl.layers.dense({ units: 2, name: 'scores' })] });
+  const kernel = tf.tidy(() => tf.tensor2d(Array.from({ length: 768 * 2 }, (_, i) => (i === ((8 * 16 + 8) * 3) * 2 ? 1 : 0)), [768, 2]));
+  const bias = tf.tensor1d([0, 100]);
+  model.layers[1].setWeights([kernel, bias]);
+  tf.dispose([kernel, bias]);
+  const net = toNet(model, { inputRange: [0, 255] });
+  afterAll(() => net.dispose());
+
+  it('a flat image survives every transform; a one-pixel image only those that keep its pixel in place; probabilities exact', () => {
+    const flat = new Array(16 * 16 * 3).fill(0).map((_, i) => (i % 3 === 0 ? 101 : 0));
+    const dot = new Array(16 * 16 * 3).fill(0);
+    dot[(8 * 16 + 8) * 3] = 255;
+    const images = tf.tensor4d([...flat, ...dot], [2, 16, 16, 3]);
+    const before = tf.memory().numTensors;
+    const r = robustTop1(net, images, [0, 0]);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(r.top1).toEqual([true, true]);
+    expect(r.probability[0]).toBeCloseTo(1 / (1 + Math.exp(-1)), 5);
+    expect(r.robust[0]).toBe(1);
+    // Bilinear: the output centre reads the input at m·(8, 8); class 0 wins where 255 · (tent weight of (8, 8)) > 100.
+    const kept = robustTransforms(16, 16).filter((m) => {
+      const [sx, sy] = [m[0] * 8 + m[1] * 8 + m[2], m[3] * 8 + m[4] * 8 + m[5]];
+      return 255 * Math.max(0, 1 - Math.abs(sx - 8)) * Math.max(0, 1 - Math.abs(sy - 8)) > 100;
+    }).length;
+    expect(r.robust[1]).toBeCloseTo(kept / 24, 10);
+    expect(r.robust[1]).toBeLessThan(0.5);
+    images.dispose();
+  });
+
+  it('the fixed transforms are seeded and within their bounds (the identity when the bounds are 0)', () => {
+    expect(robustTransforms(128, 128)).toEqual(robustTransforms(128, 128));
+    expect(robustTransforms(128, 128, { seed: 1 })).not.toEqual(robustTransforms(128, 128));
+    expect(robustTransforms(8, 8, { shift: 0, scale: [1, 1], degrees: 0, count: 2 }).map((m) => m.map((v) => v + 0))).toEqual([[1, 0, 0, 0, 1, 0, 0, 0], [1, 0, 0, 0, 1, 0, 0, 0]]);
+    for (const m of robustTransforms(128, 128)) {
+      const zoom = 1 / Math.hypot(m[0], m[3]);
+      expect(zoom).toBeGreaterThanOrEqual(0.85);
+      expect(zoom).toBeLessThanOrEqual(1.15);
+      expect(Math.abs(Math.atan2(m[1], m[0]))).toBeLessThanOrEqual((12 * Math.PI) / 180 + 1e-12);
+    }
+    expect(() => robustTop1(net, tf.zeros([1, 16, 16, 3]) as tf.Tensor4D, [0, 1])).toThrow(/one target class per image/);
   });
 });

@@ -5,7 +5,7 @@ import { toNet } from '../../src/net/index';
 import { classLogit, channel, objective } from '../../src/objectives/index';
 import { clipSmallNorm, type Regularizer } from '../../src/regularizers/index';
 import {
-  optimizeUnit, optimizeUnits, optimizeUnitSteps, PAPER_PRESETS, lrProgress, lrConstant, CAFFENET_GRAD_RMS,
+  optimizeUnit, optimizeUnits, optimizeUnitSteps, PAPER_PRESETS, lrProgress, lrConstant, CAFFENET_GRAD_RMS, stepSize,
   type LrScale,
   randomSearch, DEFAULT_SEARCH_SPACE,
 } from '../../src/optimize/index';
@@ -72,7 +72,7 @@ describe(`optimizeUnit: exact steps on a linear net (${process.env.DEEPVIS_BACKE
     tf.dispose([free.image, free.last, capped.image, capped.last]);
   });
 
-  it("lrScale 'caffenet' (default): the first step moves each value by lr × 0.0868 in RMS; progress gains stay in logits", async () => {
+  it("lrScale 'caffenet' (default): the first step moves each value by lr × 0.0868 in RMS; progress gains are desiredProgress · √s", async () => {
     const rms = Math.sqrt(gradSq / 48);
     const r = await optimizeUnit(net, classLogit(0), { steps: 2, lr: lrConstant(100), lrScale: 'caffenet', regularizers: [], start: 'mean', size: 4 });
     expect(r.scale).toBeCloseTo(CAFFENET_GRAD_RMS / rms, 6);
@@ -80,16 +80,29 @@ describe(`optimizeUnit: exact steps on a linear net (${process.env.DEEPVIS_BACKE
     // Moved by 100 · s · g: the RMS change per value is 100 · 0.0868.
     const moved = tf.tidy(() => tf.sqrt(tf.mean(tf.square(tf.sub(r.last, tf.tensor1d([mr, mg, mb]))))).dataSync()[0]);
     expect(moved).toBeCloseTo(100 * CAFFENET_GRAD_RMS, 3);
-    // Progress: the cap maxLr is a step size (scaled), desiredProgress a logit gain (not scaled).
+    // Progress: the cap maxLr is a step size (× s), the desired gain grows with √s.
     const s = r.scale;
     const free = await optimizeUnit(net, classLogit(0), { steps: 3, lr: lrProgress({ maxLr: 1000, desiredProgress: 1.5 }), lrScale: 'caffenet', regularizers: [], start: 'mean', size: 4 });
-    free.activations.forEach((v, i) => expect(v).toBeCloseTo(a0 + 1.5 * i, 3));
+    free.activations.forEach((v, i) => expect(v).toBeCloseTo(a0 + 1.5 * Math.sqrt(s) * i, 3));
+    const four = await optimizeUnit(net, classLogit(0), { steps: 3, lr: lrProgress({ maxLr: 1000, desiredProgress: 1.5 }), lrScale: 4, regularizers: [], start: 'mean', size: 4 });
+    four.activations.forEach((v, i) => expect(v).toBeCloseTo(a0 + 3 * i, 3)); // 1.5 · √4 a step
+    tf.dispose([four.image, four.last]);
     const capped = await optimizeUnit(net, classLogit(0), { steps: 3, lr: lrProgress({ maxLr: 2, desiredProgress: 1.5 }), lrScale: 'caffenet', regularizers: [], start: 'mean', size: 4 });
     capped.activations.forEach((v, i) => expect(v).toBeCloseTo(a0 + 2 * s * gradSq * i, 3));
     tf.dispose([free.image, free.last, capped.image, capped.last]);
     const fixed = await optimizeUnit(net, classLogit(0), { steps: 2, lr: 10, lrScale: 3, regularizers: [], start: 'mean', size: 4 });
     expect(fixed.activations[1] - fixed.activations[0]).toBeCloseTo(30 * gradSq, 3);
     tf.dispose([r.image, r.last, fixed.image, fixed.last]);
+  });
+
+  it('stepSize: the toolbox formula at s = 1; the cap × s and the desired gain × √s otherwise', () => {
+    const p1 = lrProgress({ maxLr: 100, desiredProgress: 2 });
+    expect(stepSize(p1, 1, 0.5)).toBe(4); // min(100, 2 / 0.5)
+    expect(stepSize(p1, 1, 0.01)).toBe(100); // capped
+    expect(stepSize(p1, 400, 0.5)).toBe(80); // min(40000, 2 · 20 / 0.5)
+    expect(stepSize(lrProgress({ maxLr: 1, desiredProgress: 2 }), 4, 0.01)).toBe(4); // min(4, 2 · 2 / 0.01)
+    expect(stepSize(p1, 400, 0)).toBe(40000); // no gradient: the cap
+    expect(stepSize(lrConstant(100), 400, 0.5)).toBe(40000);
   });
 
   it("lrScale 'normalized' measures the scale at every step; leaving lrScale out is 'caffenet'", async () => {

@@ -7,6 +7,22 @@ import { pathToFileURL } from 'node:url';
 
 const root = resolve(__dirname, '../..');
 const bin = (name: string) => resolve(root, 'node_modules/.bin', name);
+
+/**
+ * Runs `body` (async code that has `deepvis`, `node` = deepvis/node and `req` = require) as an
+ * ES module and as CommonJS in the package root, and returns what each printed last, as JSON.
+ */
+function inEsmAndCjs(body: string, timeout: number): unknown[] {
+  const esm = `import * as deepvis from 'deepvis'; import * as node from 'deepvis/node'; import { createRequire } from 'node:module'; const req = createRequire(import.meta.url);`;
+  const cjs = `const deepvis = require('deepvis'); const node = require('deepvis/node'); const req = require;`;
+  return ([['module', esm], ['commonjs', cjs]] as const).map(([type, load]) => {
+    const script = `${load}\n(async () => {\n${body}\n})().catch((e) => { console.error(e); process.exit(1); });`;
+    const r = spawnSync(process.execPath, ['--input-type', type, '-e', script], { cwd: root, encoding: 'utf8', timeout });
+    expect(r.status, r.stderr).toBe(0);
+    return JSON.parse(r.stdout.trim().split('\n').pop()!);
+  });
+}
+
 const run = (cmd: string, args: string[]) => spawnSync(cmd, args, { cwd: root, encoding: 'utf8', timeout: 120_000 });
 
 describe.skipIf(!existsSync(resolve(root, 'dist/index.js')))('the published package', () => {
@@ -42,46 +58,29 @@ describe.skipIf(!existsSync(resolve(root, 'dist/index.js')))('the published pack
   });
 
   it('works from ESM import and CJS require on the cpu backend', () => {
-    const script = (load: string) => `
-      ${load}
+    const results = inEsmAndCjs(`
       const tfl = req('@tensorflow/tfjs-layers');
       const tf = req('@tensorflow/tfjs-core');
       req('@tensorflow/tfjs-backend-cpu');
-      (async () => {
-        const info = await node.useNodeBackend('cpu');
-        const model = tfl.sequential({ layers: [tfl.layers.conv2d({ inputShape: [4, 4, 3], filters: 2, kernelSize: 3, activation: 'relu' })] });
-        const net = deepvis.toNet(model);
-        const y = net.predict(tf.zeros([1, 4, 4, 3]));
-        console.log(JSON.stringify({ backend: info.name, shape: y.shape, layers: net.layers.length }));
-      })().catch((e) => { console.error(e); process.exit(1); });`;
-    const esm = `import * as deepvis from 'deepvis'; import * as node from 'deepvis/node'; import { createRequire } from 'node:module'; const req = createRequire(import.meta.url);`;
-    const cjs = `const deepvis = require('deepvis'); const node = require('deepvis/node'); const req = require;`;
-    for (const [type, src] of [['module', esm], ['commonjs', cjs]] as const) {
-      const r = spawnSync(process.execPath, ['--input-type', type, '-e', script(src)], { cwd: root, encoding: 'utf8', timeout: 60_000 });
-      expect(r.status, r.stderr).toBe(0);
-      expect(JSON.parse(r.stdout.trim().split('\n').pop()!)).toEqual({ backend: 'cpu', shape: [1, 2, 2, 2], layers: 2 });
-    }
+      const info = await node.useNodeBackend('cpu');
+      const model = tfl.sequential({ layers: [tfl.layers.conv2d({ inputShape: [4, 4, 3], filters: 2, kernelSize: 3, activation: 'relu' })] });
+      const net = deepvis.toNet(model);
+      const y = net.predict(tf.zeros([1, 4, 4, 3]));
+      console.log(JSON.stringify({ backend: info.name, shape: y.shape, layers: net.layers.length }));`, 60_000);
+    for (const r of results) expect(r).toEqual({ backend: 'cpu', shape: [1, 2, 2, 2], layers: 2 });
   });
 
   it('loads the shipped Darknet-Tiny, its labels and a photo from the package files, in ESM and CJS', () => {
-    const script = (load: string) => `
-      ${load}
+    const results = inEsmAndCjs(`
       const tf = req('@tensorflow/tfjs-core');
       req('@tensorflow/tfjs-backend-cpu');
-      (async () => {
-        await node.useNodeBackend('cpu');
-        const [net, labels] = await Promise.all([deepvis.loadImageNetNet(), deepvis.loadImageNetLabels()]);
-        const photo = node.decodeImage(await deepvis.readSamplePhoto('parrot'));   // 256×465: its centre square
-        const x = tf.expandDims(tf.image.resizeBilinear(tf.slice(photo, [104, 0, 0], [256, 256, 3]), [224, 224]), 0);
-        const top = tf.argMax(net.predict(x), 1).dataSync()[0];
-        console.log(JSON.stringify({ top: labels[top], photos: deepvis.samplePhotos().length, model: deepvis.darknetTinyUrl('model.json').href }));
-      })().catch((e) => { console.error(e); process.exit(1); });`;
-    const esm = `import * as deepvis from 'deepvis'; import * as node from 'deepvis/node'; import { createRequire } from 'node:module'; const req = createRequire(import.meta.url);`;
-    const cjs = `const deepvis = require('deepvis'); const node = require('deepvis/node'); const req = require;`;
-    for (const [type, src] of [['module', esm], ['commonjs', cjs]] as const) {
-      const r = spawnSync(process.execPath, ['--input-type', type, '-e', script(src)], { cwd: root, encoding: 'utf8', timeout: 120_000 });
-      expect(r.status, r.stderr).toBe(0);
-      expect(JSON.parse(r.stdout.trim().split('\n').pop()!)).toEqual({ top: 'macaw', photos: 12, model: pathToFileURL(resolve(root, 'assets/darknet-tiny/model.json')).href });
-    }
+      await node.useNodeBackend('cpu');
+      const [net, labels] = await Promise.all([deepvis.loadImageNetNet(), deepvis.loadImageNetLabels()]);
+      const photo = node.decodeImage(await deepvis.readSamplePhoto('parrot'));   // 256×465: its centre square
+      const x = tf.expandDims(tf.image.resizeBilinear(tf.slice(photo, [104, 0, 0], [256, 256, 3]), [224, 224]), 0);
+      const top = tf.argMax(net.predict(x), 1).dataSync()[0];
+      console.log(JSON.stringify({ top: labels[top], photos: deepvis.samplePhotos().length, model: deepvis.darknetTinyUrl('model.json').href }));`, 120_000);
+    const model = pathToFileURL(resolve(root, 'assets/darknet-tiny/model.json')).href;
+    for (const r of results) expect(r).toEqual({ top: 'macaw', photos: 12, model });
   });
 });

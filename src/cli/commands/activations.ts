@@ -66,7 +66,7 @@ export async function activationGrids(ctx: RunContext, inputs: readonly InputIma
 }
 
 const options = {
-  images: { type: 'string', multiple: true, value: 'PATH', help: 'PNG/JPEG files or folders (repeatable). Default for the embedded model: Fashion-MNIST test images.' },
+  images: { type: 'string', multiple: true, value: 'PATH', help: 'PNG/JPEG files or folders (repeatable). Default: the shipped sample photos (darknet-tiny), Fashion-MNIST test images (fashion-mnist).' },
   layer: { type: 'string', value: 'NAME[,NAME…]', help: 'layers to show. Default: up to 4 rectifier layers from first to last.' },
   limit: { type: 'string', value: 'N', help: 'at most N images (spread over the list). Default 8.' },
   boost: { type: 'string', value: 'B', help: 'per-channel boost for faint channels: 0, 0.3, 0.5, 0.8, 1. Default 0.' },
@@ -83,7 +83,8 @@ export const activationsCommand: Command = {
   options,
   examples: [
     'deepvis activations',
-    'deepvis activations --model ../shared/models/darknet-tiny-imagenet-tfjs/model.json --images ../shared/images/darknet-samples-7 --layer leaky_re_lu_1,leaky_re_lu_5',
+    'deepvis activations --images ~/photos --layer leaky_re_lu_1,leaky_re_lu_5',
+    'deepvis activations --model fashion-mnist',
   ],
   async run(values, io) {
     const limit = int(values, 'limit', { min: 1, max: 1000 }) ?? 8;

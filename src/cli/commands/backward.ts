@@ -111,7 +111,7 @@ const MODES: readonly ViewMode[] = ATTRIBUTION_METHODS.map((m) => m.name);
 const FILTERS: readonly BackwardFilter[] = ['norm', 'normblur', 'raw', 'gray'];
 
 const options = {
-  images: { type: 'string', multiple: true, value: 'PATH', help: 'PNG/JPEG files or folders (repeatable). Default for the embedded model: Fashion-MNIST test images.' },
+  images: { type: 'string', multiple: true, value: 'PATH', help: 'PNG/JPEG files or folders (repeatable). Default: the shipped sample photos (darknet-tiny), Fashion-MNIST test images (fashion-mnist).' },
   layer: { type: 'string', value: 'NAME', help: 'the layer the signal starts from. Default: the class logits.' },
   unit: { type: 'string', value: 'N|NAME', help: "the unit (on the logits a class number or name: flamingo). Default: each image's strongest unit (its top class)." },
   mode: { type: 'string', value: 'MODE', help: `the attribution method: ${ATTRIBUTION_METHODS.map((m) => `${m.name} (${m.label})`).join(' | ')}. Default guided.` },
@@ -134,9 +134,9 @@ export const backwardCommand: Command = {
   options,
   examples: [
     'deepvis backward',
-    'deepvis backward --mode deconv --layer relu3 --unit 12',
-    'deepvis backward --mode gradcam --cam-layer relu3',
-    'deepvis backward --model ../shared/models/darknet-tiny-imagenet-tfjs/model.json --images ../shared/images/darknet-samples-7',
+    'deepvis backward --mode deconv --layer leaky_re_lu_12 --unit 12',
+    'deepvis backward --mode gradcam --cam-layer leaky_re_lu_15',
+    'deepvis backward --model fashion-mnist --mode deconv --layer relu3 --unit 12',
   ],
   async run(values, io) {
     const limit = int(values, 'limit', { min: 1, max: 1000 }) ?? 8;

@@ -37,9 +37,9 @@ function gallerySize(ctx: RunContext, size: number | undefined): [number, number
 
 /**
  * The classes to draw: `--classes`, else every class of a small classifier, else the
- * distinct top classes of the sample inputs, filled up with classes spread over the range.
+ * distinct top classes of the inputs, filled up with classes spread over the range.
  */
-async function galleryClasses(ctx: RunContext, given: string[] | undefined, samples: readonly InputImage[]): Promise<number[]> {
+async function galleryClasses(ctx: RunContext, given: string[] | undefined, inputs: readonly InputImage[]): Promise<number[]> {
   const n = ctx.model.labels.length;
   if (given) {
     for (const c of given) if (/^\+?\d+$/.test(c) && Number(c) >= n) throw usageError(`Class ${c} is out of range: the model has ${n} classes (0…${n - 1}).`);
@@ -47,7 +47,7 @@ async function galleryClasses(ctx: RunContext, given: string[] | undefined, samp
   }
   if (n <= ALL_CLASSES_UP_TO) return Array.from({ length: n }, (_, i) => i);
   const chosen = new Set<number>();
-  for (const input of samples) {
+  for (const input of inputs) {
     if (chosen.size >= DEFAULT_CLASSES) break;
     const pixels = await input.load();
     const batch = tf.expandDims(pixels, 0) as tf.Tensor4D;
@@ -62,11 +62,11 @@ async function galleryClasses(ctx: RunContext, given: string[] | undefined, samp
 }
 
 const options = {
-  classes: { type: 'string', value: 'N[,N…]', help: `classes to optimize (numbers or names). Default: all (≤ ${ALL_CLASSES_UP_TO} classes), else the top classes of the samples (${DEFAULT_CLASSES}).` },
+  classes: { type: 'string', value: 'N[,N…]', help: `classes to optimize (numbers or names). Default: all (≤ ${ALL_CLASSES_UP_TO} classes), else the top classes of the inputs (${DEFAULT_CLASSES}).` },
   preset: { type: 'string', value: 'P', help: 'Table 1 presets 1, 2, 3, 4, or lucid (the modern style), a list (1,3,lucid) or all (the paper\'s four). Default all.' },
   steps: { type: 'string', value: 'N', help: `steps per image. Default: each preset's own (500–1000) for inputs ≤ ${SMALL_INPUT} px, else ${BIG_MODEL_STEPS}.` },
   size: { type: 'string', value: 'PX', help: `image side of the optimized images. Default: the model's input size (≤ ${SMALL_INPUT} px or fixed), else 128.` },
-  images: { type: 'string', multiple: true, value: 'PATH', help: 'PNG/JPEG files or folders (repeatable) for activations, backprop and top-9. Default for the embedded model: Fashion-MNIST test images.' },
+  images: { type: 'string', multiple: true, value: 'PATH', help: 'PNG/JPEG files or folders (repeatable) for activations, backprop and top-9. Default: the shipped sample photos (darknet-tiny), Fashion-MNIST test images (fashion-mnist).' },
   samples: { type: 'string', value: 'N', help: 'inputs shown with activation grids and guided backprop. Default 4.' },
   layer: { type: 'string', value: 'NAME', help: 'layer of the top-9 units. Default: the last rectifier layer with a spatial map.' },
   units: { type: 'string', value: 'N[,N…]', help: 'units of the top-9 view. Default: the first 6.' },
@@ -83,8 +83,9 @@ export const galleryCommand: Command = {
   options,
   examples: [
     'deepvis gallery',
-    'deepvis gallery --classes 0,5,9 --steps 100 --out deepvis-out/quick',
-    'deepvis gallery --model ../shared/models/darknet-tiny-imagenet-tfjs/model.json --images ../shared/images',
+    'deepvis gallery --classes 424,961,9 --steps 50 --out deepvis-out/quick',
+    'deepvis gallery --images ~/photos',
+    'deepvis gallery --model fashion-mnist',
   ],
   async run(values, io) {
     const given = unitList(values, 'classes');
@@ -108,7 +109,7 @@ export const galleryCommand: Command = {
 
       const pool = runInputs(ctx, files, inputSize, 20);
       const samples = spread(pool, sampleCount);
-      const classes = await galleryClasses(ctx, given, samples);
+      const classes = await galleryClasses(ctx, given, pool);
       ctx.info(`gallery: ${classes.length} classes × ${presets.length} presets at ${size[0]}×${size[1]}, ${samples.length} samples, top-9 of ${units.length} units of ${layer} over ${pool.length} inputs`);
 
       const targets: Target[] = classes.map((c) => ({ objective: classLogit(c), key: `class-${c}`, label: unitLabel(ctx, net.logits, c) }));

@@ -17,7 +17,7 @@ export const layersCommand: Command = {
   options,
   examples: [
     'deepvis layers',
-    'deepvis layers --model ../shared/models/darknet-tiny-imagenet-tfjs/model.json',
+    'deepvis layers --model fashion-mnist',
     "deepvis layers --json -q | jq -r '.layers[].name'",
   ],
   async run(values, io) {

@@ -141,8 +141,8 @@ export const optimizeCommand: Command = {
   options,
   examples: [
     'deepvis optimize --unit 0,1,2 --preset all --steps 200',
-    'deepvis optimize --model ../shared/models/darknet-tiny-imagenet-tfjs/model.json --unit 130 --size 128 --steps 200',
-    'deepvis optimize --layer relu3 --unit 5 --out deepvis-out/relu3-5',
+    'deepvis optimize --unit 424 --size 128 --steps 200',
+    'deepvis optimize --model fashion-mnist --layer relu3 --unit 5 --out deepvis-out/relu3-5',
   ],
   async run(values, io) {
     const unitItems = unitList(values, 'unit') ?? ['0'];

@@ -55,7 +55,7 @@ export const firstUnits = (ctx: RunContext, layer: string, n: number) => Array.f
 const MODES = ['deconv', 'guided', 'gradient', 'none'] as const;
 
 const options = {
-  images: { type: 'string', multiple: true, value: 'PATH', help: 'PNG/JPEG files or folders to scan (repeatable). Default for the embedded model: 50 Fashion-MNIST test images per class.' },
+  images: { type: 'string', multiple: true, value: 'PATH', help: 'PNG/JPEG files or folders to scan (repeatable). Default: the shipped sample photos (darknet-tiny), 50 Fashion-MNIST test images per class (fashion-mnist).' },
   layer: { type: 'string', value: 'NAME', help: 'the layer whose units to rank. Default: the last rectifier layer with a spatial map.' },
   units: { type: 'string', value: 'N[,N…]', help: 'units to draw. Default: the first 8.' },
   k: { type: 'string', value: 'K', help: 'images per unit. Default 9 (as the paper).' },
@@ -74,7 +74,7 @@ export const topkCommand: Command = {
   options,
   examples: [
     'deepvis topk --units 0,1,2,3',
-    'deepvis topk --model ../shared/models/darknet-tiny-imagenet-tfjs/model.json --images ../shared/images --layer leaky_re_lu_5',
+    'deepvis topk --images ~/photos --layer leaky_re_lu_5',
   ],
   async run(values, io) {
     const k = int(values, 'k', { min: 1, max: 100 }) ?? 9;
