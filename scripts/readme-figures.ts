@@ -3,7 +3,7 @@
 //   npm run demo
 //   node --import tsx examples/attribution/main.ts --size 160 --limit 3 --out deepvis-out/attribution
 //   node --import tsx src/cli/main.ts optimize --model ../shared/models/darknet-tiny-imagenet-tfjs/model.json \
-//     --unit 424,9,961,386 --preset 1,2,3,4,lucid --size 128 --steps 200 --out deepvis-out/two-eras
+//     --unit 424,9,961,386 --preset 1,2,3,4,lucid --size 96 --steps 60 --out deepvis-out/two-eras
 //   node --import tsx scripts/readme-figures.ts deepvis-out/presets deepvis-out deepvis-out/attribution deepvis-out/two-eras
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';

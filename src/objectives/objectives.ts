@@ -222,17 +222,16 @@ export function negate(o: Objective): Objective {
  * ```
  */
 export function layerNorm(layer: string): Objective {
+  return onLayer(`‖${layer}‖²`, layer, (y) => tf.mean(tf.reshape(tf.square(y), [y.shape[0], -1]), 1) as tf.Tensor1D);
+}
+
+/** An objective read from one layer: `score(y)` gives one number per image (inside a `tidy`). */
+function onLayer(name: string, layer: string, score: (y: tf.Tensor) => tf.Tensor1D): Objective {
   return {
-    name: `‖${layer}‖²`,
+    name,
     bind(net) {
       net.layer(layer);
-      return {
-        taps: [layer],
-        value: (taps) => tf.tidy(() => {
-          const y = taps[layer];
-          return tf.mean(tf.reshape(tf.square(y), [y.shape[0], -1]), 1) as tf.Tensor1D;
-        }),
-      };
+      return { taps: [layer], value: (taps) => tf.tidy(() => score(taps[layer])) };
     },
   };
 }
@@ -278,25 +277,15 @@ export function direction(layer: string, vector: readonly number[], options: Cha
  * ```
  */
 export function diversity(layer: string): Objective {
-  return {
-    name: `diversity(${layer})`,
-    bind(net) {
-      net.layer(layer);
-      return {
-        taps: [layer],
-        value: (taps) => tf.tidy(() => {
-          const y = taps[layer];
-          if (y.rank !== 4) throw new DeepvisError('UNSUPPORTED', `diversity() reads [n, h, w, c] layers; '${layer}' gives rank ${y.rank}.`);
-          const [n, h, w, k] = y.shape;
-          const a = tf.reshape(y, [n, h * w, k]);
-          const gram = tf.reshape(tf.matMul(a, a, true, false), [n, k * k]);
-          const unit = tf.div(gram, tf.add(tf.norm(gram, 'euclidean', 1, true), constant(1e-12)));
-          const similarity = tf.matMul(unit, unit, false, true);
-          return tf.div(tf.sub(tf.sum(tf.mul(unit, unit), 1), tf.sum(similarity, 1)), constant(n)) as tf.Tensor1D;
-        }),
-      };
-    },
-  };
+  return onLayer(`diversity(${layer})`, layer, (y) => {
+    if (y.rank !== 4) throw new DeepvisError('UNSUPPORTED', `diversity() reads [n, h, w, c] layers; '${layer}' gives rank ${y.rank}.`);
+    const [n, h, w, k] = y.shape;
+    const a = tf.reshape(y, [n, h * w, k]);
+    const gram = tf.reshape(tf.matMul(a, a, true, false), [n, k * k]);
+    const unit = tf.div(gram, tf.add(tf.norm(gram, 'euclidean', 1, true), constant(1e-12)));
+    const similarity = tf.matMul(unit, unit, false, true);
+    return tf.div(tf.sub(tf.sum(tf.mul(unit, unit), 1), tf.sum(similarity, 1)), constant(n)) as tf.Tensor1D;
+  });
 }
 
 /**

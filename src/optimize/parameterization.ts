@@ -264,8 +264,8 @@ export function buildParameterization(spec: Parameterization, n: number, h: numb
     if (!f) return z;
     // The forward DFT, the transpose of the inverse up to the weights c_kx and 1/(hw): V = [Re | Im] of Ey* · t · Ex*.
     const planes = tf.reshape(tf.transpose(tf.mul(z, constant(FOURIER_DIVISOR)), [0, 3, 1, 2]), [n * 3, h, w]);
-    const cols = forwardRight(w, f.wf);
-    const rows = forwardLeft(h);
+    const cols = forwardDft(w, f.wf);
+    const rows = forwardDft(h, h); // symmetric: frequency × sample reads the same
     try {
       const u = tf.matMul(planes, cols.re); // [b, h, wf]: Σ_x t e^{-2πi kx x/w}, real part
       const ui = tf.matMul(planes, cols.im); // imaginary part
@@ -298,28 +298,15 @@ export function buildParameterization(spec: Parameterization, n: number, h: numb
   };
 }
 
-/** The forward real DFT along x: `[1, w, wf]` cos and −sin parts. */
-function forwardRight(w: number, wf: number): { re: tf.Tensor3D; im: tf.Tensor3D } {
-  const re = new Float32Array(w * wf);
-  const im = new Float32Array(w * wf);
-  for (let x = 0; x < w; x++) {
-    for (let k = 0; k < wf; k++) {
-      re[x * wf + k] = Math.cos((2 * Math.PI * k * x) / w);
-      im[x * wf + k] = -Math.sin((2 * Math.PI * k * x) / w);
+/** The forward DFT's `[1, n, k]` cos and −sin parts: `e^{−2πi j x / n}` for sample x (rows) and frequency j < k (columns). */
+function forwardDft(n: number, k: number): { re: tf.Tensor3D; im: tf.Tensor3D } {
+  const re = new Float32Array(n * k);
+  const im = new Float32Array(n * k);
+  for (let x = 0; x < n; x++) {
+    for (let j = 0; j < k; j++) {
+      re[x * k + j] = Math.cos((2 * Math.PI * j * x) / n);
+      im[x * k + j] = -Math.sin((2 * Math.PI * j * x) / n);
     }
   }
-  return { re: tf.tensor3d(re, [1, w, wf]), im: tf.tensor3d(im, [1, w, wf]) };
-}
-
-/** The forward complex DFT along y: `[1, h, h]` cos and −sin parts. */
-function forwardLeft(h: number): { re: tf.Tensor3D; im: tf.Tensor3D } {
-  const re = new Float32Array(h * h);
-  const im = new Float32Array(h * h);
-  for (let k = 0; k < h; k++) {
-    for (let y = 0; y < h; y++) {
-      re[k * h + y] = Math.cos((2 * Math.PI * k * y) / h);
-      im[k * h + y] = -Math.sin((2 * Math.PI * k * y) / h);
-    }
-  }
-  return { re: tf.tensor3d(re, [1, h, h]), im: tf.tensor3d(im, [1, h, h]) };
+  return { re: tf.tensor3d(re, [1, n, k]), im: tf.tensor3d(im, [1, n, k]) };
 }
