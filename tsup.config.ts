@@ -10,6 +10,10 @@ export default defineConfig([
       wasm: 'src/backends/wasm.ts',
       node: 'src/backends/node.ts',
       viewer: 'src/viewer/index.ts',
+      // The worker pool's thread script, found beside the chunk that starts it.
+      'pool-worker': 'src/parallel/worker.ts',
+      // The Web Worker of topActivationsInWorker (`deepvis/top-activations-worker`).
+      'top-activations-worker': 'src/backends/top-activations.worker.ts',
     },
     format: ['esm', 'cjs'],
     dts: true,

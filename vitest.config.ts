@@ -51,6 +51,9 @@ export default defineConfig({
       nodeProject('cpu'),
       {
         extends: true,
+        // The scan worker's backends, found only when the worker starts: optimized up front so
+        // that Vite does not reload the page mid-test.
+        optimizeDeps: { include: ['@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-webgl', '@tensorflow/tfjs-layers'] },
         test: {
           name: 'browser-webgl',
           include: ['test/browser/**/*.test.ts'],

@@ -12,6 +12,7 @@ import { benchPresets } from './optimize';
 import { benchFidelity } from './fidelity';
 import { benchNaive } from './naive';
 import { benchAttribution } from './attribution';
+import { benchWorkers } from './workers';
 import { toNet } from '../src/index';
 
 const shared = resolve(process.env.DEEPVIS_SHARED ?? resolve(import.meta.dirname, '../../shared'));
@@ -41,6 +42,11 @@ async function main() {
     rows.push(...(await benchTopActivations(net, backend, size, backend === 'cpu' ? 16 : 64)));
     rows.push(...(await benchAttribution(net, backend, backend === 'cpu' ? 112 : size, 'leaky_re_lu_15')));
     net.dispose();
+    // Worker threads against one thread (BENCH_WORKER_BACKENDS, default wasm).
+    if ((process.env.BENCH_WORKER_BACKENDS ?? 'wasm').split(',').includes(backend)) {
+      console.log(`[bench] ${backend}: worker pool vs one thread …`);
+      rows.push(...(await benchWorkers(darknet, resolve(shared, 'images'), backend as NodeBackendName, size)));
+    }
     const peak = process.memoryUsage().rss / 2 ** 20;
     rows.push({ section: 'memory', backend, metric: 'rss after section', value: peak, unit: 'MiB' });
     model.dispose();

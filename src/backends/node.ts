@@ -19,6 +19,9 @@ export type { BackendInfo } from './info';
 export { readImage, decodeImage, encodePng, writePng, readLabels } from '../image/node-io';
 export { fileHandler, loadLayersModelFile } from '../net/load-file';
 export { writeGallery, type GalleryOptions, type GalleryFiles } from '../dataset/gallery-node';
+export { openWorkerPool, type WorkerPool, type WorkerPoolOptions, type JobRunner, type RunJobOptions } from '../parallel/pool';
+export { topActivationsInPool, optimizeUnitsInPool, type PooledTopActivationsOptions, type PooledOptimizeOptions } from '../parallel/pooled';
+export type { ImageRef, UnitTarget, JobKind, JobInput, JobOutput, JobProgress, ScanJob, OptimizeJob, PlainOptimizeResult } from '../parallel/jobs';
 
 /** The Node backends deepvis knows, best first. */
 export type NodeBackendName = 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';

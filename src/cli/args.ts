@@ -28,6 +28,11 @@ export const COMMON_OPTIONS: OptionTable = {
   help: { type: 'boolean', short: 'h', help: 'show this help.' },
 };
 
+/** `--workers`, for the commands that spread their work over threads. */
+export const WORKERS_OPTION: OptionTable = {
+  workers: { type: 'string', value: 'N', help: 'worker threads, each with its own copy of the model. Default: the cores; 1 runs in this process.' },
+};
+
 /**
  * Parses a command's arguments with `node:util` parseArgs (strict: unknown options and
  * stray words are errors that name themselves and point at `--help`).

@@ -1,8 +1,11 @@
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { samplePhotos } from '../default-model/photos';
 import { useNodeBackend, type NodeBackendName } from '../backends/node';
 import { classIndex, unitName } from '../image/labels';
 import type { Net } from '../net/types';
+import { inProcessRunner } from '../parallel/in-process';
+import { openWorkerPool, type JobRunner, type WorkerPool } from '../parallel/pool';
 import { choice, inputRange, int, str, type Values } from './args';
 import { inputError, usageError } from './errors';
 import { fashionMnistSamples, generatedInputs, imageInputs, type InputImage } from './images';
@@ -31,6 +34,11 @@ export interface RunContext {
   warn(text: string): void;
   /** A line on stderr, dropped with --quiet. */
   info(text: string): void;
+  /**
+   * Where `jobs` jobs run: `--workers` threads (opened on first use, closed with the run), or
+   * this process for `--workers 1` or a single job (not worth starting threads for).
+   */
+  runner(jobs: number): Promise<JobRunner>;
 }
 
 const BACKENDS = ['auto', 'wasm', 'cpu', 'webgpu', 'tensorflow'] as const;
@@ -96,11 +104,14 @@ export async function withRun(
   const started = Date.now();
   const { model, backend, seed, quiet, warn, info } = await openModel(values, io);
   let output: Output | null = null;
+  let pool: Promise<WorkerPool> | undefined;
   try {
     output = await openOutput(outSpec);
+    const workers = int(values, 'workers', { min: 1, max: 1024 }) ?? availableParallelism();
     const ctx: RunContext = {
       io, model, net: model.net, backend, seed, quiet, output, warn, info,
       bar: (label, total) => progress(label, total, io.err, quiet),
+      runner: async (jobs) => (workers === 1 || jobs <= 1 ? inProcessRunner(model) : (pool ??= openPool(values, workers, info))),
     };
     await body(ctx);
     await output.commit({
@@ -114,8 +125,18 @@ export async function withRun(
     return output.target;
   } finally {
     await output?.discard();
+    await pool?.then((p) => p.close(), () => {});
     model.dispose();
   }
+}
+
+/** `--workers N` threads, each loading the model `--model` names. */
+async function openPool(values: Values, workers: number, info: (text: string) => void): Promise<WorkerPool> {
+  const { modelSpec, range, backend } = commonOptions(values);
+  const started = Date.now();
+  const pool = await openWorkerPool({ workers, backend, ...(modelSpec !== undefined ? { model: modelSpec } : {}), ...(range && typeof range !== 'function' ? { inputRange: range } : {}) });
+  info(`workers: ${workers} threads ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return pool;
 }
 
 export { showcaseLayers, lastSpatialLayer } from '../net/shortlist';
@@ -165,7 +186,7 @@ export function resolveUnits(ctx: RunContext, layer: string, items: readonly str
 }
 
 /** A unit as the pages and progress lines name it: the class name on the logits (`flamingo (424)`), else `layer unit N`. */
-export const unitLabel = (ctx: RunContext, layer: string, unit: number) => unitName(ctx.net, layer, unit, ctx.model.hasLabels ? ctx.model.labels : undefined);
+export const unitLabel = (ctx: Pick<RunContext, 'net' | 'model'>, layer: string, unit: number) => unitName(ctx.net, layer, unit, ctx.model.hasLabels ? ctx.model.labels : undefined);
 
 /**
  * The image size of the run: `--size` when given (a fixed-size model must match), else the

@@ -1,15 +1,18 @@
 import { existsSync, openSync, readSync, closeSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { basename, dirname, extname, join, relative } from 'node:path';
+import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { fitImage } from '../image/fit';
 import { readImage } from '../image/node-io';
+import type { ImageRef } from '../parallel/jobs';
 import { inputError } from './errors';
 
 /** One input image: an id (its file name, or a sample's name) and how to load it at the run's size. */
 export interface InputImage {
   readonly id: string;
+  /** The file it is read from, if any (a worker reads it itself). */
+  readonly file?: string;
   /** `[h, w, 3]` 0–255 RGB at the run's size; the caller owns it. */
   load(): Promise<tf.Tensor3D>;
 }
@@ -49,9 +52,15 @@ export async function listImageFiles(specs: readonly string[]): Promise<string[]
 
 /** `--images` files as inputs at `[h, w]`, ids relative to their common folder. An undecodable file exits with code 3. */
 export function imageInputs(files: readonly string[], h: number, w: number): InputImage[] {
-  const base = files.length === 1 ? dirname(files[0]) : commonFolder(files);
-  return files.map((file) => ({
-    id: relative(base, file) || basename(file),
+  const base = imagesRoot(files);
+  return files.map((file) => fileInput(relative(base, file) || basename(file), file, h, w));
+}
+
+/** One image file as an input at `[h, w]` (centre crop, then resize). An undecodable file exits with code 3. */
+export function fileInput(id: string, file: string, h: number, w: number): InputImage {
+  return {
+    id,
+    file,
     async load() {
       let raw: tf.Tensor3D;
       try {
@@ -65,7 +74,30 @@ export function imageInputs(files: readonly string[], h: number, w: number): Inp
         raw.dispose();
       }
     },
-  }));
+  };
+}
+
+/** Inputs as plain data for jobs on other threads: files by path (read there), the others by their pixels. */
+export async function inputRefs(inputs: readonly InputImage[]): Promise<ImageRef[]> {
+  const refs: ImageRef[] = [];
+  for (const input of inputs) {
+    if (input.file !== undefined) {
+      refs.push({ id: input.id, file: input.file });
+      continue;
+    }
+    const pixels = await input.load();
+    try {
+      refs.push({ id: input.id, pixels: (await pixels.data()) as Float32Array, shape: [...pixels.shape] });
+    } finally {
+      pixels.dispose();
+    }
+  }
+  return refs;
+}
+
+/** The folder `--images` ids are relative to: the files' common folder (absolute). */
+export function imagesRoot(files: readonly string[]): string {
+  return resolve(files.length === 1 ? dirname(files[0]) : commonFolder(files));
 }
 
 function commonFolder(files: readonly string[]): string {

@@ -21,6 +21,7 @@ import { activationsCommand } from './commands/activations';
 import { backwardCommand } from './commands/backward';
 import { galleryCommand } from './commands/gallery';
 import { layersCommand } from './commands/layers';
+import { mergeCommand } from './commands/merge';
 import { optimizeCommand } from './commands/optimize';
 import { topkCommand } from './commands/topk';
 import { viewerCommand } from './commands/viewer';
@@ -29,7 +30,7 @@ import { describeFailure, EXIT } from './errors';
 import { commandHelp, mainHelp } from './help';
 
 /** The commands, in the order `deepvis --help` lists them. */
-export const COMMANDS: readonly Command[] = [galleryCommand, optimizeCommand, activationsCommand, backwardCommand, topkCommand, viewerCommand, layersCommand];
+export const COMMANDS: readonly Command[] = [galleryCommand, optimizeCommand, activationsCommand, backwardCommand, topkCommand, mergeCommand, viewerCommand, layersCommand];
 
 const defaultIo: Io = { out: process.stdout, err: process.stderr };
 

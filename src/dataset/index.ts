@@ -9,6 +9,7 @@ export {
   type TopEntry,
 } from './top-activations';
 export { mergeTopActivations } from './merge';
+export { topActivationsInWorker, workerTensorCount, type WorkerImage, type TopActivationsInWorkerOptions } from './in-worker';
 export { montage, type MontageOptions } from './montage';
 export { unitMontage, unitTiles, type ImageLoader, type UnitMontageOptions, type UnitTiles } from './unit-montage';
 export { parseAtlas, ATLAS_FORMAT, type Atlas, type AtlasUnit, type AtlasEntry } from './atlas';

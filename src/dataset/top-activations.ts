@@ -79,6 +79,7 @@ export async function topActivations(
   let pending: DatasetImage[] = [];
   let seen = 0;
   let batches = 0;
+  let taken: DatasetImage | null = null;
   const aborted = () => throwIfAborted(signal, 'topActivations');
 
   const flush = async () => {
@@ -123,16 +124,23 @@ export async function topActivations(
     aborted();
     let index = 0;
     for await (const image of images) {
+      // Taken but not yet in a batch: disposed below if the run stops here.
+      taken = image;
       aborted();
       checkImage(image, index++, dispose);
       if (!size && pending.length > 0 && !sameSize(pending[0].pixels, image.pixels)) await flush();
       pending.push(image);
+      taken = null;
       if (pending.length === batchSize) await flush();
       aborted();
     }
     if (pending.length > 0) await flush();
   } finally {
-    if (dispose) for (const b of pending) b.pixels.dispose();
+    if (dispose) {
+      for (const b of pending) b.pixels.dispose();
+      const t = taken?.pixels;
+      if (t && typeof t.dispose === 'function' && !t.isDisposed) t.dispose();
+    }
   }
   const layers = Object.fromEntries(taps.map((t) => [t, { units: units[t] ?? [] }]));
   return { k, size: size ? [size[0], size[1]] : null, images: seen, layers };

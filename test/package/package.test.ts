@@ -49,7 +49,7 @@ describe.skipIf(!existsSync(resolve(root, 'dist/index.js')))('the published pack
     // The prebuilt viewer `deepvis viewer` serves (with its own copies of the model, photos and wasm files).
     expect(files).toContain('dist/viewer-app/index.html');
     expect(files.filter((f) => /^dist\/viewer-app\/tfjs-wasm\/tfjs-backend-wasm[-\w]*\.wasm$/.test(f))).toHaveLength(3);
-    for (const entry of ['index', 'webgl', 'wasm', 'node', 'viewer']) {
+    for (const entry of ['index', 'webgl', 'wasm', 'node', 'viewer', 'pool-worker', 'top-activations-worker']) {
       expect(files).toContain(`dist/${entry}.js`);
       expect(files).toContain(`dist/${entry}.cjs`);
       expect(files).toContain(`dist/${entry}.d.ts`);
@@ -82,5 +82,28 @@ describe.skipIf(!existsSync(resolve(root, 'dist/index.js')))('the published pack
       console.log(JSON.stringify({ top: labels[top], photos: deepvis.samplePhotos().length, model: deepvis.darknetTinyUrl('model.json').href }));`, 120_000);
     const model = pathToFileURL(resolve(root, 'assets/darknet-tiny/model.json')).href;
     for (const r of results) expect(r).toEqual({ top: 'macaw', photos: 12, model });
+  });
+
+  it('runs the worker pool from the built files (dist/pool-worker.js), in ESM and CJS', () => {
+    const script = (load: string) => `
+      ${load}
+      (async () => {
+        const pool = await node.openWorkerPool({ workers: 2, backend: 'cpu' });
+        try {
+          const grey = (v, id) => ({ id, pixels: new Float32Array(28 * 28 * 3).fill(v), shape: [28, 28, 3] });
+          const top = await node.topActivationsInPool(pool, [grey(10, 'dark'), grey(240, 'light'), grey(120, 'mid')], { layers: ['relu2'], size: [28, 28], k: 1, batchSize: 1 });
+          const error = await node.topActivationsInPool(pool, [], { layers: ['nope'], size: [28, 28] }).catch((e) => e);
+          console.log(JSON.stringify({ threads: pool.threadIds.length, images: top.images, units: top.layers.relu2.units.length, error: [error.name, error.code] }));
+        } finally {
+          await pool.close();
+        }
+      })().catch((e) => { console.error(e); process.exit(1); });`;
+    const esm = `import * as node from 'deepvis/node';`;
+    const cjs = `const node = require('deepvis/node');`;
+    for (const [type, src] of [['module', esm], ['commonjs', cjs]] as const) {
+      const r = spawnSync(process.execPath, ['--input-type', type, '-e', script(src)], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+      expect(r.status, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout.trim().split('\n').pop()!)).toEqual({ threads: 2, images: 3, units: 32, error: ['DeepvisError', 'UNKNOWN_LAYER'] });
+    }
   });
 });

@@ -12,7 +12,7 @@ import { listImageFiles, type InputImage } from '../images';
 const inputWidth = (w: number) => Math.max(112, Math.min(w, 224));
 
 /** An input's top predictions as an HTML list. */
-export function predictionsHtml(ctx: RunContext, pixels: tf.Tensor4D): string {
+export function predictionsHtml(ctx: Pick<RunContext, 'net' | 'model'>, pixels: tf.Tensor4D): string {
   const k = Math.min(5, ctx.model.labels.length);
   return `<ol>${topPredictions(ctx.net, pixels, k, ctx.model.labels)
     .map((p) => `<li>${escapeHtml(p.label)} ${(100 * p.probability).toFixed(1)}%</li>`).join('')}</ol>`;

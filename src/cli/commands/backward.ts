@@ -3,12 +3,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import { activations } from '../../activations/index';
 import { ATTRIBUTION_METHODS, attributionMethodNamed, smoothGrad, varGrad, type AttributionMethod, type BackwardFilter } from '../../attribution/index';
 import { writePng } from '../../image/node-io';
-import { choice, COMMON_OPTIONS, int, str, strs, unitList } from '../args';
+import { runJobs } from '../../parallel/pooled';
+import { choice, COMMON_OPTIONS, int, str, strs, unitList, WORKERS_OPTION } from '../args';
 import type { Command } from '../command';
 import { lastSpatialLayer, resolveUnits, runInputs, runSize, safeName, spread, unitLabel, withRun, type RunContext } from '../context';
 import { usageError } from '../errors';
 import { escapeHtml, img, page } from '../html';
-import { listImageFiles, type InputImage } from '../images';
+import { inputRefs, listImageFiles, type InputImage } from '../images';
+import type { Output } from '../output';
 import { predictionsHtml } from './activations';
 
 /** The name of a registered attribution method (`ATTRIBUTION_METHODS`): guided, gradcam, occlusion… */
@@ -32,10 +34,15 @@ export interface BackwardViewOptions {
   readonly smooth?: number;
   /** VarGrad: the variance over this many noisy copies ({@link varGrad}); 0 or absent: off. */
   readonly vargrad?: number;
+  /** The inputs' size `[h, w]` (files are fitted to it where they are read). */
+  readonly size: readonly [number, number];
 }
 
+/** What one backward row needs, on whichever thread it runs: the model, the seed and where to write. */
+export type RowContext = Pick<RunContext, 'net' | 'model' | 'seed'> & { readonly output: Pick<Output, 'path'> };
+
 /** Each image's strongest unit of `layer` (the spatial maximum for maps): the unit a backward view starts from. */
-async function strongestUnit(ctx: RunContext, batch: tf.Tensor4D, layer: string): Promise<number> {
+async function strongestUnit(ctx: RowContext, batch: tf.Tensor4D, layer: string): Promise<number> {
   const acts = activations(ctx.net, batch, { layers: [layer] });
   try {
     const best = tf.tidy(() => {
@@ -55,40 +62,45 @@ async function strongestUnit(ctx: RunContext, batch: tf.Tensor4D, layer: string)
 
 /**
  * For each input: the input, its top predictions and one registered attribution method's view
- * from one unit (its `run`, then its `draw`), as PNGs under `dir`. Returns the HTML table.
+ * from one unit (its `run`, then its `draw`), as PNGs under `dir`, one job per input on
+ * `--workers` threads. Returns the HTML table.
  */
 export async function backwardViews(ctx: RunContext, inputs: readonly InputImage[], o: BackwardViewOptions): Promise<string> {
-  const method = attributionMethodNamed(o.mode);
-  const run = o.smooth ? smoothGrad(method, { samples: o.smooth, seed: ctx.seed }) : o.vargrad ? varGrad(method, { samples: o.vargrad, seed: ctx.seed }) : method;
+  attributionMethodNamed(o.mode);
   const bar = ctx.bar(o.mode, inputs.length);
-  const rows: string[] = [];
-  for (const [i, input] of inputs.entries()) {
-    const pixels = await input.load();
-    const batch = tf.expandDims(pixels, 0) as tf.Tensor4D;
-    try {
-      const unit = o.unit ?? (await strongestUnit(ctx, batch, o.layer));
-      const inputFile = `${o.dir}/${i}-input.png`;
-      const viewFile = `${o.dir}/${i}-${safeName(o.layer)}-${unit}-${safeName(method.name)}.png`;
-      await writePng(ctx.output.path(inputFile), pixels);
-      const attribution = await run.run(ctx.net, batch, { layer: o.layer, channel: unit }, { camLayer: o.camLayer, steps: o.steps, ...occlusionPatch(batch) });
-      const view = tf.tidy(() => run.draw(attribution, batch, { filter: o.filter }));
-      try {
-        await writePng(ctx.output.path(viewFile), view);
-      } finally {
-        tf.dispose([view, attribution.values]);
-      }
-      const width = Math.max(112, Math.min(pixels.shape[1], 224));
-      const from = unitLabel(ctx, o.layer, unit);
-      const how = caption(method, o);
-      rows.push(`<tr><td>${img(inputFile, input.id, width)}<small>${escapeHtml(input.id)}</small>${predictionsHtml(ctx, batch)}</td>` +
-        `<td>${img(viewFile, `${how} from ${from}`, width)}<small>${escapeHtml(`${how} from ${from}`)}</small></td></tr>`);
-    } finally {
-      tf.dispose([batch, pixels]);
-    }
-    bar.update(i + 1, input.id);
-  }
+  const refs = await inputRefs(inputs);
+  let done = 0;
+  const rows = await runJobs(await ctx.runner(refs.length), 'backwardRow', refs.map((image, index) => ({ image, index, view: o, outDir: ctx.output.dir, seed: ctx.seed })),
+    'backward', undefined, (i) => bar.update(++done, refs[i].id));
   bar.done();
   return `<table>${rows.join('\n')}</table>`;
+}
+
+/** One input's row: the input and its view as PNGs under `o.dir`, with its top predictions; returns the row's HTML. */
+export async function backwardRow(ctx: RowContext, pixels: tf.Tensor3D, id: string, i: number, o: BackwardViewOptions): Promise<string> {
+  const method = attributionMethodNamed(o.mode);
+  const run = o.smooth ? smoothGrad(method, { samples: o.smooth, seed: ctx.seed }) : o.vargrad ? varGrad(method, { samples: o.vargrad, seed: ctx.seed }) : method;
+  const batch = tf.expandDims(pixels, 0) as tf.Tensor4D;
+  try {
+    const unit = o.unit ?? (await strongestUnit(ctx, batch, o.layer));
+    const inputFile = `${o.dir}/${i}-input.png`;
+    const viewFile = `${o.dir}/${i}-${safeName(o.layer)}-${unit}-${safeName(method.name)}.png`;
+    await writePng(ctx.output.path(inputFile), pixels);
+    const attribution = await run.run(ctx.net, batch, { layer: o.layer, channel: unit }, { camLayer: o.camLayer, steps: o.steps, ...occlusionPatch(batch) });
+    const view = tf.tidy(() => run.draw(attribution, batch, { filter: o.filter }));
+    try {
+      await writePng(ctx.output.path(viewFile), view);
+    } finally {
+      tf.dispose([view, attribution.values]);
+    }
+    const width = Math.max(112, Math.min(pixels.shape[1], 224));
+    const from = unitLabel(ctx, o.layer, unit);
+    const how = caption(method, o);
+    return `<tr><td>${img(inputFile, id, width)}<small>${escapeHtml(id)}</small>${predictionsHtml(ctx, batch)}</td>` +
+      `<td>${img(viewFile, `${how} from ${from}`, width)}<small>${escapeHtml(`${how} from ${from}`)}</small></td></tr>`;
+  } finally {
+    tf.dispose([batch, pixels]);
+  }
 }
 
 /** What the view shows, in words: the method, what it weighs or how many steps, the noise, the filter. */
@@ -122,6 +134,7 @@ const options = {
   vargrad: { type: 'string', value: 'N', help: 'VarGrad: the variance of the method over N noisy copies of each image. Default 0 (off).' },
   limit: { type: 'string', value: 'N', help: 'at most N images (spread over the list). Default 8.' },
   size: { type: 'string', value: 'PX', help: "image side for fully convolutional models. Default: the model's input size (else 224)." },
+  ...WORKERS_OPTION,
   ...COMMON_OPTIONS,
 } as const;
 
@@ -157,7 +170,7 @@ export const backwardCommand: Command = {
       if (camLayer) ctx.net.layer(camLayer);
       const size = runSize(ctx.net, values, 224);
       const inputs = spread(runInputs(ctx, files, size, 1), limit);
-      const body = await backwardViews(ctx, inputs, { layer, unit, mode, camLayer, filter, dir: 'backward', smooth, vargrad, steps });
+      const body = await backwardViews(ctx, inputs, { layer, unit, mode, camLayer, filter, dir: 'backward', smooth, vargrad, steps, size });
       const facts = [`model ${ctx.model.name}`, `backend ${ctx.backend}`, `${size[0]}×${size[1]}`, `${inputs.length} images`];
       await writeFile(ctx.output.path('index.html'), page(`deepvis backward (${mode})`, facts, [{ title: `${mode} from ${layer}`, body }]));
     });

@@ -1,8 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs-core';
 import { topPredictions } from '../../activations/index';
-import { classLogit } from '../../objectives/index';
-import { COMMON_OPTIONS, int, str, strs, unitList } from '../args';
+import { COMMON_OPTIONS, int, str, strs, unitList, WORKERS_OPTION } from '../args';
 import type { Command } from '../command';
 import { lastSpatialLayer, resolveUnits, runInputs, showcaseLayers, spread, unitLabel, withRun, type RunContext } from '../context';
 import { usageError } from '../errors';
@@ -71,6 +70,7 @@ const options = {
   layer: { type: 'string', value: 'NAME', help: 'layer of the top-9 units. Default: the last rectifier layer with a spatial map.' },
   units: { type: 'string', value: 'N[,N…]', help: 'units of the top-9 view. Default: the first 6.' },
   display: DISPLAY_OPTION,
+  ...WORKERS_OPTION,
   ...COMMON_OPTIONS,
 } as const;
 
@@ -112,12 +112,12 @@ export const galleryCommand: Command = {
       const classes = await galleryClasses(ctx, given, pool);
       ctx.info(`gallery: ${classes.length} classes × ${presets.length} presets at ${size[0]}×${size[1]}, ${samples.length} samples, top-9 of ${units.length} units of ${layer} over ${pool.length} inputs`);
 
-      const targets: Target[] = classes.map((c) => ({ objective: classLogit(c), key: `class-${c}`, label: unitLabel(ctx, net.logits, c) }));
+      const targets: Target[] = classes.map((c) => ({ unit: { class: c }, key: `class-${c}`, label: unitLabel(ctx, net.logits, c) }));
       const optimized = await optimizeTargets(ctx, targets, presets, { steps: runSteps, size, dir: 'optimized', display });
       const showLayers = showcaseLayers(net, 4);
       const grids = await activationGrids(ctx, samples, showLayers, 'activations');
-      const guided = await backwardViews(ctx, samples, { layer: net.logits, mode: 'guided', filter: 'norm', dir: 'guided' });
-      const top = await topImages(ctx, pool, { layer, units, k: 9, mode: 'deconv', dir: 'top' });
+      const guided = await backwardViews(ctx, samples, { layer: net.logits, mode: 'guided', filter: 'norm', dir: 'guided', size: inputSize });
+      const top = await topImages(ctx, pool, { layer, units, k: 9, mode: 'deconv', dir: 'top', size: inputSize });
 
       const sections: Section[] = [
         {

@@ -2,9 +2,10 @@ import { writeFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs-core';
 import { displayImage, IMAGE_DISPLAYS, type ImageDisplay } from '../../image/display';
 import { writePng } from '../../image/node-io';
-import { channel, classLogit, type Objective } from '../../objectives/index';
-import { optimizeUnits, PAPER_PRESETS, LUCID_PRESET, type Preset } from '../../optimize/index';
-import { choice, COMMON_OPTIONS, int, str, unitList, type OptionSpec, type Values } from '../args';
+import { PAPER_PRESETS, LUCID_PRESET, type Preset } from '../../optimize/index';
+import type { UnitTarget } from '../../parallel/jobs';
+import { optimizeUnitsInPool } from '../../parallel/pooled';
+import { choice, COMMON_OPTIONS, int, str, unitList, WORKERS_OPTION, type OptionSpec, type Values } from '../args';
 import type { Command } from '../command';
 import { resolveUnits, runSize, unitLabel, withRun, type RunContext } from '../context';
 import { usageError } from '../errors';
@@ -12,7 +13,8 @@ import { escapeHtml, img, page } from '../html';
 
 /** One row of a presets table: what is maximized and its name on the page. */
 export interface Target {
-  readonly objective: Objective;
+  /** The unit or class, as plain data (it may be optimized on another thread). */
+  readonly unit: UnitTarget;
   /** Short file-name-safe key (`class-3`, `conv2-unit-5`). */
   readonly key: string;
   /** What a person reads (`Dress (3)`). */
@@ -67,9 +69,9 @@ export function presetSummary(preset: Preset): string {
 }
 
 /**
- * The paper's Tool 2 for several targets and presets: per preset, one batched
- * {@link optimizeUnits} run over all targets, each best image written as a PNG into
- * `dir` of the output folder.
+ * The paper's Tool 2 for several targets and presets: per preset, one
+ * {@link optimizeUnitsInPool} run over all targets (one run per target, on `--workers`
+ * threads), each best image written as a PNG into `dir` of the output folder.
  */
 export async function optimizeTargets(
   ctx: RunContext,
@@ -79,21 +81,22 @@ export async function optimizeTargets(
 ): Promise<PresetsTable> {
   const started = Date.now();
   const stepsOf = (p: Preset) => options.steps ?? p.steps;
-  const total = presets.reduce((n, p) => n + stepsOf(p), 0);
+  const total = presets.reduce((n, p) => n + stepsOf(p) * targets.length, 0);
   const bar = ctx.bar('optimize', total);
   const files: string[][] = targets.map(() => []);
   const best: number[][] = targets.map(() => []);
+  const runner = await ctx.runner(targets.length);
   let before = 0;
   for (const preset of presets) {
     const key = presetKey(preset);
-    const results = await optimizeUnits(ctx.net, targets.map((t) => t.objective), {
-      ...preset,
+    const results = await optimizeUnitsInPool(runner, targets.map((t) => t.unit), {
+      preset: preset.name,
       steps: stepsOf(preset),
-      size: [options.size[0], options.size[1]],
+      size: options.size,
       seed: ctx.seed,
-      onStep: (s) => bar.update(before + s.step + 1, key),
+      onProgress: (p) => bar.update(before + p.steps, key),
     });
-    before += stepsOf(preset);
+    before += stepsOf(preset) * targets.length;
     for (const [i, r] of results.entries()) {
       const file = `${options.dir}/${targets[i].key}-${key}.png`;
       const shown = displayImage(r.image, { mean: ctx.net.mean, display: options.display });
@@ -129,6 +132,7 @@ const options = {
   steps: { type: 'string', value: 'N', help: "steps per image. Default: the preset's own (500–1000)." },
   size: { type: 'string', value: 'PX', help: "image side for fully convolutional models. Default: the model's input size (else 224)." },
   display: DISPLAY_OPTION,
+  ...WORKERS_OPTION,
   ...COMMON_OPTIONS,
 } as const;
 
@@ -156,8 +160,8 @@ export const optimizeCommand: Command = {
       const size = runSize(ctx.net, values, 224);
       const isClass = layer === ctx.net.logits;
       const targets: Target[] = units.map((u) => isClass
-        ? { objective: classLogit(u), key: `class-${u}`, label: unitLabel(ctx, layer, u) }
-        : { objective: channel(layer, u), key: `${layer.replace(/[^A-Za-z0-9_.-]/g, '_')}-unit-${u}`, label: unitLabel(ctx, layer, u) });
+        ? { unit: { class: u }, key: `class-${u}`, label: unitLabel(ctx, layer, u) }
+        : { unit: { layer, unit: u }, key: `${layer.replace(/[^A-Za-z0-9_.-]/g, '_')}-unit-${u}`, label: unitLabel(ctx, layer, u) });
       const table = await optimizeTargets(ctx, targets, presets, { steps, size, dir: 'images', display });
       const facts = [`model ${ctx.model.name}`, `backend ${ctx.backend}`, `${size[0]}×${size[1]}`, `seed ${ctx.seed}`,
         `steps ${steps ?? 'per preset'}`, `display ${display}`, `${table.seconds.toFixed(1)} s`];
