@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { samplePhotos } from '../default-model/photos';
-import { useNodeBackend, type NodeBackendName } from '../backends/node';
+import { NODE_BACKEND_CHOICES, useNodeBackend, type NodeBackendName } from '../backends/node';
 import { classIndex, unitName } from '../image/labels';
 import type { Net } from '../net/types';
 import { inProcessRunner } from '../parallel/in-process';
@@ -41,14 +41,13 @@ export interface RunContext {
   runner(jobs: number): Promise<JobRunner>;
 }
 
-const BACKENDS = ['auto', 'wasm', 'cpu', 'webgpu', 'tensorflow'] as const;
 
 /** The options every command shares, checked before anything is loaded. */
 export function commonOptions(values: Values) {
   return {
     modelSpec: str(values, 'model'),
     range: inputRange(values),
-    backend: choice(values, 'backend', BACKENDS, 'auto'),
+    backend: choice(values, 'backend', NODE_BACKEND_CHOICES, 'auto'),
     seed: int(values, 'seed', { min: 0 }) ?? 0,
     quiet: values.quiet === true,
   };

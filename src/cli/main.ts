@@ -23,6 +23,7 @@ import { galleryCommand } from './commands/gallery';
 import { layersCommand } from './commands/layers';
 import { mergeCommand } from './commands/merge';
 import { optimizeCommand } from './commands/optimize';
+import { sanityCommand } from './commands/sanity';
 import { topkCommand } from './commands/topk';
 import { viewerCommand } from './commands/viewer';
 import type { Io } from './context';
@@ -30,7 +31,7 @@ import { describeFailure, EXIT } from './errors';
 import { commandHelp, mainHelp } from './help';
 
 /** The commands, in the order `deepvis --help` lists them. */
-export const COMMANDS: readonly Command[] = [galleryCommand, optimizeCommand, activationsCommand, backwardCommand, topkCommand, mergeCommand, viewerCommand, layersCommand];
+export const COMMANDS: readonly Command[] = [galleryCommand, optimizeCommand, activationsCommand, backwardCommand, sanityCommand, topkCommand, mergeCommand, viewerCommand, layersCommand];
 
 const defaultIo: Io = { out: process.stdout, err: process.stderr };
 

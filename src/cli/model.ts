@@ -15,7 +15,7 @@ import { DeepvisError } from '../errors';
 import { parseLabels } from '../image/labels';
 import { fileHandler } from '../net/load-file';
 import { toNet } from '../net/to-net';
-import type { InputRange, Net } from '../net/types';
+import type { InputRange, Net, ToNetOptions } from '../net/types';
 import { CliError, EXIT, inputError } from './errors';
 
 /** A model ready for the commands: its Net, class names, and how to name it. */
@@ -29,6 +29,9 @@ export interface LoadedModel {
   readonly name: string;
   /** Which built-in model this is (`--model darknet-tiny`, the default, or `fashion-mnist`); `null` for a model file or URL. */
   readonly builtIn: BuiltInModel | null;
+  /** The tfjs model the Net was compiled from, and how (the sanity check redraws its weights). */
+  readonly source: unknown;
+  readonly netOptions: ToNetOptions;
   /** Releases the Net and the model. */
   dispose(): void;
 }
@@ -205,8 +208,9 @@ export async function loadModel(spec: string | undefined, inputRange: InputRange
   }
   const disposeModel = () => (model as { dispose?: () => void }).dispose?.();
   let net: Net;
+  const netOptions: ToNetOptions = { inputRange: inputRange ?? builtIn?.inputRange ?? [0, 1], mean: builtIn?.mean };
   try {
-    net = toNet(model, { inputRange: inputRange ?? builtIn?.inputRange ?? [0, 1], mean: builtIn?.mean });
+    net = toNet(model, netOptions);
   } catch (e) {
     disposeModel();
     if (e instanceof DeepvisError && (e.code === 'UNSUPPORTED' || e.code === 'BAD_VALUE')) {
@@ -229,6 +233,8 @@ export async function loadModel(spec: string | undefined, inputRange: InputRange
     hasLabels: labels !== null,
     name: builtIn?.name ?? spec!,
     builtIn: builtInName,
+    source: model,
+    netOptions,
     dispose() {
       if (!net.disposed) net.dispose();
       disposeModel();

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { graphModelNodes, type GraphDefNode } from '../backends/tfjs-internals';
 import { DeepvisError, unknownName } from '../errors';
 import { checkPixels } from './check-pixels';
 import { addAt } from './add-at';
@@ -14,7 +15,6 @@ export interface GraphModelLike {
   execute(inputs: Record<string, tf.Tensor>, outputs: string[]): tf.Tensor | tf.Tensor[];
 }
 
-interface GraphDefNode { name: string; op: string; input?: string[]; attr?: { fused_ops?: { list?: { s?: string[] } } } }
 
 export function isGraphModel(model: unknown): model is GraphModelLike {
   const m = model as Partial<GraphModelLike> | null;
@@ -40,8 +40,7 @@ const list = (y: tf.Tensor | tf.Tensor[]) => (Array.isArray(y) ? y : [y]);
 
 /** The graph's nodes, from the GraphDef the model was loaded from (empty if unavailable). */
 function graphNodes(model: GraphModelLike): GraphDefNode[] {
-  const topology = (model as unknown as { artifacts?: { modelTopology?: { node?: GraphDefNode[] } } }).artifacts?.modelTopology;
-  return (topology?.node ?? []).filter((n) => n.op !== 'Const' && n.op !== 'NoOp');
+  return graphModelNodes(model).filter((n) => n.op !== 'Const' && n.op !== 'NoOp');
 }
 
 /**

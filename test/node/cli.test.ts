@@ -10,6 +10,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { vulkanLoaderFound } from '../../src/backends/node-webgpu';
+import { ATTRIBUTION_METHODS } from '../../src/attribution/index';
 
 const root = resolve(__dirname, '../..');
 const main = join(root, 'src/cli/main.ts');
@@ -236,6 +237,35 @@ describe.skipIf(process.env.DEEPVIS_BACKEND !== 'wasm')('deepvis CLI', () => {
     const gallery = readFileSync(join(tmp, 'runs', 'gallery', 'index.html'), 'utf8');
     for (const part of ['optimized/class-0-preset2.png', 'activations/', 'guided/', 'top/index.html']) expect(gallery).toContain(part);
   }, 400_000); // seven CLI processes, some starting worker threads
+
+  it('sanity writes the report: each method through the cascade, the four charts, verdicts for every registered method; the registry\'s methods run in backward', async () => {
+    const out = join(tmp, 'runs', 'sanity');
+    const run = await cli('sanity', '--model', tiny, '--images', images, '--out', out, '-q', '--limit', '1', '--steps', '2', '--size', '16');
+    expect(run.code, run.stderr).toBe(0);
+    const pngs = pngsUnder(out).map((p) => p.slice(out.length + 1));
+    for (const chart of ['spearman', 'ssim', 'deletion', 'insertion']) expect(pngs).toContain(`sanity/${chart}.png`);
+    const cascade = pngs.find((p) => p.endsWith('-cascade.png'))!;
+    const sheet = PNG.sync.read(readFileSync(join(out, cascade)));
+    // One row per registered method, one column per step (trained + the tiny net's 3 layers with kernels), 4 px apart.
+    const methods = ATTRIBUTION_METHODS.length;
+    expect([sheet.width, sheet.height]).toEqual([4 * 16 + 3 * 4, methods * 16 + (methods - 1) * 4]);
+    const results = JSON.parse(readFileSync(join(out, 'sanity', 'results.json'), 'utf8')) as { method: string; steps: { layer: string | null; spearman: number }[]; deletionAuc: number }[];
+    expect(results.map((r) => r.method)).toEqual(ATTRIBUTION_METHODS.map((m) => m.name));
+    for (const r of results) {
+      expect(r.steps.map((s) => s.layer)).toEqual([null, 'logits', 'conv2', 'conv1']);
+      expect(r.steps[0].spearman).toBe(1);
+      expect(r.deletionAuc).toBeGreaterThanOrEqual(0);
+    }
+    const html = readFileSync(join(out, 'index.html'), 'utf8');
+    for (const m of ATTRIBUTION_METHODS) expect(html).toContain(m.label);
+    expect(html).toMatch(/Passing the randomization check/);
+    for (const mode of ['input-x-gradient', 'gradcam++']) {
+      const viewOut = join(tmp, 'runs', `backward-${mode}`);
+      const view = await cli('backward', '--model', tiny, '--images', images, '--out', viewOut, '-q', '--mode', mode, '--limit', '1');
+      expect(view.code, view.stderr).toBe(0);
+      expect(pngsUnder(viewOut).length).toBe(2);
+    }
+  });
 
   it('gallery on the default model (no --model): the shipped Darknet-Tiny, its photos and ImageNet class names', async () => {
     const out = join(tmp, 'runs', 'darknet-gallery');
