@@ -2,8 +2,8 @@
 // measured in the same run: what a user waits for each map. Every registered method gets a row
 // (ATTRIBUTION_METHODS), with the same options, plus SmoothGrad of the gradient per sample.
 import * as tf from '@tensorflow/tfjs-core';
-import type { AttributionMethod, AttributionOptions, Net } from '../src/index';
-import { ATTRIBUTION_METHODS, attributionMethodNamed, smoothGrad } from '../src/index';
+import type { AttributionMethod, AttributionOptions, Net, ToNetOptions } from '../src/index';
+import { ATTRIBUTION_METHODS, attributionMethodNamed, deletionInsertion, modelRandomization, passesRandomization, smoothGrad } from '../src/index';
 import { timeIt, type Row } from './harness';
 
 /** Milliseconds of one run of a method (one timed run after a warm-up). */
@@ -39,5 +39,35 @@ export async function benchAttribution(net: Net, backend: string, size: number, 
   const samples = 8;
   add('SmoothGrad of the gradient, per sample', (await once(smoothGrad(attributionMethodNamed('gradient'), { samples }), net, pixels, { batchSize: 1 })) / samples, `; ${samples} samples`);
   pixels.dispose();
+  return rows;
+}
+
+/**
+ * The sanity and faithfulness checks on a real photo, for every registered method: the cost of
+ * one randomization cascade step (every method once, the net recompiled) against the methods'
+ * own cost, the correlation with the trained model's map after the top `depth` layers are
+ * random, and the deletion / insertion areas.
+ */
+export async function benchSanity(model: unknown, net: Net, netOptions: ToNetOptions, backend: string, photo: tf.Tensor4D, camLayer: string, depth = 2): Promise<Row[]> {
+  const section = `sanity ${photo.shape[1]}²`;
+  const target = { layer: net.logits, channel: tf.tidy(() => tf.argMax(net.predict(photo), 1).dataSync()[0]) };
+  const options: AttributionOptions = { camLayer, steps: 8, batchSize: 8 };
+  const rows: Row[] = [];
+  let own = 0;
+  for (const method of ATTRIBUTION_METHODS) {
+    const t0 = performance.now();
+    const a = await method.run(net, photo, target, options);
+    own += performance.now() - t0;
+    const c = await deletionInsertion(net, photo, target, a);
+    a.values.dispose();
+    rows.push({ section, backend, metric: `${method.label}: deletion / insertion AUC`, value: `${c.deletionAuc.toFixed(3)} / ${c.insertionAuc.toFixed(3)}`, unit: '', note: 'class probability; deletion lower, insertion higher is more faithful' });
+  }
+  const t0 = performance.now();
+  const results = await modelRandomization(model, photo, target, { ...options, netOptions, depth });
+  const perStep = (performance.now() - t0) / (depth + 1);
+  for (const r of results) {
+    rows.push({ section, backend, metric: `${r.label}: Spearman ρ, top ${depth} layers random`, value: r.steps[depth].spearman[0], unit: '', note: passesRandomization(r) ? 'changes (passes)' : 'barely changes (fails)' });
+  }
+  rows.push({ section, backend, metric: 'randomization check, per cascade step', value: perStep, unit: 'ms', note: `${(perStep / own).toFixed(2)}× running every method once` });
   return rows;
 }

@@ -11,8 +11,10 @@ import { benchLive, benchTopActivations } from './live-and-dataset';
 import { benchPresets } from './optimize';
 import { benchFidelity } from './fidelity';
 import { benchNaive } from './naive';
-import { benchAttribution } from './attribution';
+import { benchAttribution, benchSanity } from './attribution';
 import { benchWorkers } from './workers';
+import { readImage } from '../src/backends/node';
+import * as tf from '@tensorflow/tfjs-core';
 import { toNet } from '../src/index';
 
 const shared = resolve(process.env.DEEPVIS_SHARED ?? resolve(import.meta.dirname, '../../shared'));
@@ -41,6 +43,12 @@ async function main() {
     rows.push(...(await benchLive(net, backend, size)));
     rows.push(...(await benchTopActivations(net, backend, size, backend === 'cpu' ? 16 : 64)));
     rows.push(...(await benchAttribution(net, backend, backend === 'cpu' ? 112 : size, 'leaky_re_lu_15')));
+    const side = backend === 'cpu' ? 64 : 112;
+    const dog = await readImage(resolve(shared, 'images/darknet-samples-7/dog.jpg'));
+    const photo = tf.tidy(() => tf.expandDims(tf.image.resizeBilinear(dog, [side, side]), 0)) as tf.Tensor4D;
+    dog.dispose();
+    rows.push(...(await benchSanity(model, net, { inputRange: [0, 1] }, backend, photo, 'leaky_re_lu_15')));
+    photo.dispose();
     net.dispose();
     // Worker threads against one thread (BENCH_WORKER_BACKENDS, default wasm).
     if ((process.env.BENCH_WORKER_BACKENDS ?? 'wasm').split(',').includes(backend)) {

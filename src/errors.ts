@@ -8,6 +8,7 @@ export type DeepvisErrorCode =
   | 'BAD_OPTION'
   | 'BAD_VALUE'
   | 'NOT_FINITE'
+  | 'TOO_LARGE'
   | 'DISPOSED'
   | 'UNSUPPORTED'
   | 'ABORTED';

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { DeepvisError, checkOption } from '../errors';
 import { PRE_ACTIVATION, type LayerGeometry, type LayerInfo, type Net } from '../net/types';
 import { assembleGrid } from '../util/grid';
+import { windowAxis } from '../net/window';
 import { TILE_PADDING_COLOR } from './tile';
 import { tileLayout } from './tile-layout';
 
@@ -11,16 +12,6 @@ export interface FilterImagesOptions {
   scale?: number;
   /** Pixels between kernels and around the grid. Default 1. */
   padding?: number;
-}
-
-/** Output size and the first row/column of the window of output index `o`, along one axis. */
-function axis(size: number, kernel: number, stride: number, pad: 'same' | 'valid' | readonly [number, number]) {
-  if (pad === 'same') {
-    const out = Math.ceil(size / stride);
-    return { out, before: Math.floor(Math.max((out - 1) * stride + kernel - size, 0) / 2) };
-  }
-  const [b, a] = pad === 'valid' ? [0, 0] : pad;
-  return { out: Math.floor((size + b + a - kernel) / stride) + 1, before: b };
 }
 
 function firstConv(net: Net): LayerInfo {
@@ -68,8 +59,8 @@ export function filterImages(net: Net, layer?: string, options: FilterImagesOpti
   const h = (net.fullyConvolutional ? null : net.inputShape[0]) ?? 2 * (eh + sh);
   const w = (net.fullyConvolutional ? null : net.inputShape[1]) ?? 2 * (ew + sw);
   const pad = geometry.padding;
-  const ay = axis(h, eh, sh, pad === 'same' || pad === 'valid' ? pad : pad[0]);
-  const ax = axis(w, ew, sw, pad === 'same' || pad === 'valid' ? pad : pad[1]);
+  const ay = windowAxis(h, eh, sh, pad === 'same' || pad === 'valid' ? pad : pad[0]);
+  const ax = windowAxis(w, ew, sw, pad === 'same' || pad === 'valid' ? pad : pad[1]);
   const oy = Math.floor(ay.out / 2);
   const ox = Math.floor(ax.out / 2);
   const y0 = oy * sh - ay.before;

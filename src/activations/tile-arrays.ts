@@ -1,17 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { backendCapabilities } from '../backends/capabilities';
 import { GammaBytes } from './gamma-bytes';
 
 /**
- * The backends where {@link tileActivations} lays the grid out in one JavaScript pass over
- * the activations instead of ~10 tensor ops: there every op is a full pass on the CPU, and
- * wasm's transposes are slow, so the loop is 3–4× faster (Darknet-Tiny's largest layer: ~80 →
- * ~20 ms). GPU backends keep the ops.
- */
-const ARRAY_BACKENDS = new Set(['cpu', 'wasm']);
-
-/**
  * Whether tiling on the current backend ({@link tileActivations}, `tileActivationsRgba`) is
- * one JavaScript pass over the activations (cpu, wasm) rather than tensor ops (GPU backends).
+ * one JavaScript pass over the activations rather than ~10 tensor ops: where tensor data is in
+ * host memory (the backend's `hostMemory` capability) every op is a full pass on the CPU and
+ * transposes are slow, so the loop is 3–4× faster (Darknet-Tiny's largest layer on wasm: ~80 →
+ * ~20 ms). GPU backends keep the ops.
  *
  * @example
  * ```ts
@@ -19,7 +15,7 @@ const ARRAY_BACKENDS = new Set(['cpu', 'wasm']);
  * ```
  */
 export function tilesOnArrays(): boolean {
-  return ARRAY_BACKENDS.has(tf.getBackend());
+  return backendCapabilities().hostMemory;
 }
 
 /**

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkOption } from '../errors';
+import { checkPixels } from '../net/check-pixels';
 import type { BackwardRule, Net } from '../net/types';
 import { attributionMethod } from './method';
 import { checkUnit, unitProblem, unitScore, type UnitRef } from './unit';
@@ -31,6 +32,7 @@ const MODES: readonly BackwardRule[] = ['gradient', 'deconv', 'guided'];
  */
 export function backward(net: Net, pixels: tf.Tensor4D, options: BackwardOptions): tf.Tensor4D {
   const { mode = 'gradient', ...unit } = options ?? ({} as BackwardOptions);
+  checkPixels(pixels, net, { finite: true });
   checkOption(MODES.includes(mode), 'mode', "'gradient', 'deconv' or 'guided'", mode);
   checkUnit(net, unit);
   return tf.tidy(() => {

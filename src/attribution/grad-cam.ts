@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DeepvisError, checkOption } from '../errors';
+import { checkPixels } from '../net/check-pixels';
 import type { Net } from '../net/types';
+import { feedsInto } from '../net/upstream';
 import { backward } from './backward';
 import { attributionMethod } from './method';
 import type { AttributionOptions } from './types';
@@ -31,6 +33,9 @@ function camParts(net: Net, x: tf.Tensor4D, what: string, options: GradCamOption
   checkOption(typeof camLayer === 'string', 'camLayer', 'a layer name (see net.describe())', camLayer);
   const unit: UnitRef = { layer, channel, at };
   checkUnit(net, unit);
+  if (!feedsInto(net.layers, net.layer(camLayer).name, net.layer(layer).name)) {
+    throw new DeepvisError('BAD_OPTION', `The unit's layer '${layer}' is not computed from camLayer '${camLayer}'; ${what} needs a unit after the maps (such as a class) or an earlier camLayer.`);
+  }
   // The maps' shape from the layer table; a graph net's table has no shapes, so one forward finds it there.
   let mapShape = net.layer(camLayer).outputShape.map((d) => d ?? -1);
   // The whole gradient needs the maps' size at this image size, which the table gives only at the net's own.
@@ -42,7 +47,7 @@ function camParts(net: Net, x: tf.Tensor4D, what: string, options: GradCamOption
     tf.dispose(probe);
     if (problem) throw problem;
   }
-  if (mapShape.length !== 3) throw new DeepvisError('UNSUPPORTED', `${what} needs a layer of maps [n, h, w, c]; '${camLayer}' gives ${mapShape.length === 1 ? 'a vector' : `rank ${mapShape.length + 1}`} per image.`);
+  if (mapShape.length !== 3) throw new DeepvisError('BAD_OPTION', `${what} needs a layer of maps [n, h, w, c]; '${camLayer}' gives ${mapShape.length === 1 ? 'a vector' : `rank ${mapShape.length + 1}`} per image. Choose a convolutional layer.`);
   const [h, w, c] = mapShape;
   return tf.tidy(() => {
     let maps: tf.Tensor | undefined;
@@ -72,6 +77,7 @@ function atResolution(cam: tf.Tensor3D, x: tf.Tensor4D, resolution: 'input' | 'l
 /** Runs a CAM: checks the options, casts the pixels, frees the parts. */
 function cam(net: Net, pixels: tf.Tensor4D, what: string, options: GradCamOptions, perChannel: boolean, weigh: (maps: tf.Tensor4D, grads: tf.Tensor4D) => tf.Tensor3D): tf.Tensor3D {
   const { resolution = 'input' } = options ?? ({} as GradCamOptions);
+  checkPixels(pixels, net, { finite: true });
   checkOption(resolution === 'input' || resolution === 'layer', 'resolution', "'input' or 'layer'", resolution);
   const x = pixels.dtype === 'float32' ? pixels : (tf.cast(pixels, 'float32') as tf.Tensor4D);
   try {

@@ -12,4 +12,7 @@ export { unitRef, type UnitRef, type UnitAt } from './unit';
 export { runPerImage, type RunOptions, type ImageWork } from './runner';
 export { attributionMethod, drawAttribution, type MethodSpec } from './method';
 export { ATTRIBUTION_METHODS, attributionMethodNamed } from './registry';
+export { pixelImportance, spearman, ssim } from './compare';
+export { deletionInsertion, areaUnder, type CurveOptions, type Curves } from './faithfulness';
+export { modelRandomization, passesRandomization, topHalfCorrelation, type RandomizationOptions, type RandomizationResult, type RandomizationStep } from './sanity';
 export type { Attribution, AttributionKind, AttributionMethod, AttributionOptions, DrawOptions } from './types';

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DeepvisError, checkOption } from '../errors';
+import { checkPixels } from '../net/check-pixels';
 import type { Net } from '../net/types';
 import { accumulate, fillPixel } from './attribution-parts';
 import { backward } from './backward';
@@ -39,10 +40,12 @@ export interface IntegratedGradientsOptions extends RunOptions {
  */
 export async function integratedGradients(net: Net, pixels: tf.Tensor4D, options: IntegratedGradientsOptions): Promise<tf.Tensor4D> {
   const { layer = net.logits, channel, at = 'max', baseline = 'mean', steps = 32, batchSize = 8, onProgress, signal } = options ?? ({} as IntegratedGradientsOptions);
+  checkPixels(pixels, net, { finite: true });
   checkOption(Number.isInteger(steps) && steps >= 1 && steps <= 100_000, 'steps', 'an integer from 1 to 100000', steps);
   const fixedBaseline = baseline instanceof tf.Tensor;
   checkOption(baseline === 'mean' || baseline === 'black' || fixedBaseline, 'baseline', "'mean', 'black' or a [1, h, w, 3] image", fixedBaseline ? 'a tensor' : baseline);
   const [, h, w] = pixels.shape;
+  if (fixedBaseline && baseline.isDisposed) throw new DeepvisError('DISPOSED', "Option 'baseline' was already disposed; pass a live tensor.");
   if (fixedBaseline && baseline.shape.join() !== [1, h, w, 3].join()) {
     throw new DeepvisError('BAD_SHAPE', `Option 'baseline' must be [1, ${h}, ${w}, 3] like the image; got [${baseline.shape.join(', ')}].`);
   }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { DeepvisError, checkOption } from '../errors';
+import { checkOption } from '../errors';
+import { checkPixels } from '../net/check-pixels';
 import type { Net } from '../net/types';
 import { backwardImage } from './backward-image';
 import { camImage } from './cam-image';
@@ -65,9 +66,7 @@ export function attributionMethod(spec: MethodSpec): AttributionMethod {
     gradient: spec.gradient,
     reads: Object.freeze([...(spec.reads ?? [])]),
     async run(net: Net, pixels: tf.Tensor4D, target: UnitRef, options: AttributionOptions = {}): Promise<Attribution> {
-      if (!(pixels instanceof tf.Tensor) || pixels.rank !== 4 || pixels.shape[3] !== 3) {
-        throw new DeepvisError('BAD_SHAPE', `${spec.label} needs pixels [n, h, w, 3]; got ${pixels instanceof tf.Tensor ? `shape [${pixels.shape.join(', ')}]` : typeof pixels}.`);
-      }
+      checkPixels(pixels, net, { finite: true });
       return { method: spec.name, kind: spec.kind, values: await spec.values(net, pixels, target, options) };
     },
     draw: drawAttribution,

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkOption } from '../errors';
+import { checkPixels } from '../net/check-pixels';
 import type { Net } from '../net/types';
 import { fillPixel } from './attribution-parts';
 import { attributionMethod } from './method';
@@ -43,6 +44,7 @@ export interface OcclusionMap {
  * ```
  */
 export async function occlusion(net: Net, pixels: tf.Tensor4D, options: OcclusionOptions): Promise<OcclusionMap> {
+  checkPixels(pixels, net, { finite: true });
   const [n, h, w] = pixels.shape;
   const {
     layer = net.logits, channel, at = 'max', window = Math.max(1, Math.round(Math.min(h, w) / 8)), stride = Math.max(1, Math.floor(window / 2)),

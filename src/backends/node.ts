@@ -27,6 +27,9 @@ export type { ImageRef, UnitTarget, JobKind, JobInput, JobOutput, JobProgress, S
 /** The Node backends deepvis knows, best first. */
 export type NodeBackendName = 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 
+/** The names `useNodeBackend` takes, `'auto'` first: what a command line offers. */
+export const NODE_BACKEND_CHOICES: readonly (NodeBackendName | 'auto')[] = Object.freeze(['auto', 'wasm', 'cpu', 'webgpu', 'tensorflow']);
+
 /** Each backend's package and how to load it; `load` may return a note on what it found. */
 const candidates: { name: NodeBackendName; pkg: string; load: (named: boolean) => Promise<unknown> }[] = [
   { name: 'tensorflow', pkg: '@tensorflow/tfjs-node-gpu', load: () => import('@tensorflow/tfjs-node-gpu' as string) },

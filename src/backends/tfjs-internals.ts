@@ -68,3 +68,50 @@ export function quietCpuBackend(): void {
   const cpu = tf.findBackend('cpu') as unknown as { firstUse?: unknown } | null;
   if (cpu && typeof cpu.firstUse === 'boolean') cpu.firstUse = false;
 }
+
+/**
+ * Runs `f` with the gradient functions of some kernels replaced (tfjs's global gradient
+ * registry), and puts the previous ones back however `f` ends. tfjs's tape takes each op's
+ * gradient function when the op runs, so what `f` records keeps the replacements.
+ *
+ * @example
+ * ```ts
+ * const y = withGradients([{ kernelName: 'Relu', inputsToSave: ['x'], gradFunc: (dy) => ({ x: () => dy as tf.Tensor }) }], () => f(x));
+ * ```
+ */
+export function withGradients<T>(configs: readonly tf.GradConfig[], f: () => T): T {
+  tfjsInternalsMatch();
+  const own = configs.map((c) => [c.kernelName, tf.getGradient(c.kernelName)] as const);
+  try {
+    for (const c of configs) tf.registerGradient(c);
+    return f();
+  } finally {
+    for (const [kernelName, config] of own) {
+      if (config) tf.registerGradient(config);
+      else tf.unregisterGradient(kernelName);
+    }
+  }
+}
+
+/** One node of a GraphDef, as a GraphModel loaded it. */
+export interface GraphDefNode {
+  name: string;
+  op: string;
+  input?: string[];
+  attr?: { fused_ops?: { list?: { s?: string[] } } };
+}
+
+/**
+ * The nodes of the GraphDef a GraphModel was loaded from (`GraphModel.artifacts`, not part
+ * of its typed API), or an empty list when they are not there.
+ *
+ * @example
+ * ```ts
+ * const ops = graphModelNodes(await tf.loadGraphModel(url)).map((n) => n.op);
+ * ```
+ */
+export function graphModelNodes(model: unknown): GraphDefNode[] {
+  tfjsInternalsMatch();
+  const topology = (model as { artifacts?: { modelTopology?: { node?: unknown } } } | null)?.artifacts?.modelTopology;
+  return Array.isArray(topology?.node) ? (topology.node as GraphDefNode[]) : [];
+}

@@ -24,6 +24,7 @@ export const COMMON_OPTIONS: OptionTable = {
   backend: { type: 'string', value: 'NAME', help: 'auto | wasm | cpu | webgpu (a GPU through the webgpu package) | tensorflow (tfjs-node, when installed). Default auto.' },
   out: { type: 'string', value: 'DIR', help: 'output folder (replaced as a whole when the run succeeds).' },
   seed: { type: 'string', value: 'N', help: 'random seed (an integer). Default 0.' },
+  timeout: { type: 'string', value: 'SECONDS', help: 'how long each download of a --model URL may take. Default 60.' },
   quiet: { type: 'boolean', short: 'q', help: 'no progress output.' },
   help: { type: 'boolean', short: 'h', help: 'show this help.' },
 };
@@ -53,6 +54,10 @@ export function parseCommandArgs(command: string, argv: readonly string[], optio
     if ((e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       const message = (e as Error).message;
       const unknown = /Unknown option '([^']+)'/.exec(message);
+      const ambiguous = /Option '(--[^' ]+)[^']*' argument is ambiguous/.exec(message);
+      if (ambiguous) {
+        throw usageError(`Option ${ambiguous[1]} got a value starting with '-' (or none).`, `Write ${ambiguous[1]}=VALUE for such a value; run 'deepvis ${command} --help' for what it takes.`);
+      }
       throw usageError(unknown ? `Unknown option '${unknown[1]}' for 'deepvis ${command}'.` : message.split('\n')[0].replace(/\.?$/, '.'),
         `Run 'deepvis ${command} --help' for the options.`);
     }

@@ -1,14 +1,14 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { samplePhotos } from '../default-model/photos';
-import { useNodeBackend, type NodeBackendName } from '../backends/node';
+import { NODE_BACKEND_CHOICES, useNodeBackend, type NodeBackendName } from '../backends/node';
 import { classIndex, unitName } from '../image/labels';
 import { receptiveField } from '../net/receptive-field';
 import { lastSpatialLayer, showcaseLayers } from '../net/shortlist';
 import type { Net } from '../net/types';
 import { inProcessRunner } from '../parallel/in-process';
 import { openWorkerPool, type JobRunner, type WorkerPool } from '../parallel/pool';
-import { choice, inputRange, int, str, type Values } from './args';
+import { choice, inputRange, int, num, str, type Values } from './args';
 import { inputError, usageError } from './errors';
 import { fashionMnistSamples, generatedInputs, imageInputs, type InputImage } from './images';
 import { loadModel, type LoadedModel } from './model';
@@ -45,16 +45,16 @@ export interface RunContext {
   runner(jobs: number): Promise<JobRunner>;
 }
 
-const BACKENDS = ['auto', 'wasm', 'cpu', 'webgpu', 'tensorflow'] as const;
 
 /** The options every command shares, checked before anything is loaded. */
 export function commonOptions(values: Values) {
   return {
     modelSpec: str(values, 'model'),
     range: inputRange(values),
-    backend: choice(values, 'backend', BACKENDS, 'auto'),
+    backend: choice(values, 'backend', NODE_BACKEND_CHOICES, 'auto'),
     seed: int(values, 'seed', { min: 0 }) ?? 0,
     quiet: values.quiet === true,
+    timeout: num(values, 'timeout', { min: 0.001, max: 86_400 }) ?? 60,
   };
 }
 
@@ -76,7 +76,7 @@ export interface OpenedModel {
  * stderr (dropped with --quiet). The caller owns the model.
  */
 export async function openModel(values: Values, io: Io): Promise<OpenedModel> {
-  const { modelSpec, range, backend, seed, quiet } = commonOptions(values);
+  const { modelSpec, range, backend, seed, quiet, timeout } = commonOptions(values);
   let backendDetail: string;
   let backendName: string;
   try {
@@ -89,7 +89,7 @@ export async function openModel(values: Values, io: Io): Promise<OpenedModel> {
     if (!quiet) io.err.write(`${text}\n`);
   };
   info(`backend: ${backendDetail}`);
-  const model = await loadModel(modelSpec, range, warn);
+  const model = await loadModel(modelSpec, range, warn, timeout);
   info(`model: ${model.name} (${model.net.layers.length} layers, input ${model.net.inputShape.map((d) => d ?? '?').join('×')}, ${model.labels.length} classes)`);
   return { model, backend: backendDetail, backendName, seed, quiet, warn, info };
 }

@@ -14,8 +14,12 @@ export const EXIT = Object.freeze({
   input: 3,
   /** A model deepvis cannot use: not a convnet with one image input. */
   model: 4,
-  /** Interrupted (Ctrl-C). */
+  /** Interrupted (Ctrl-C, SIGINT). */
   interrupted: 130,
+  /** Stopped by SIGTERM. */
+  terminated: 143,
+  /** Stopped by SIGHUP (the terminal closed). */
+  hangup: 129,
 });
 
 /**
@@ -49,7 +53,17 @@ const deepvisExit: Partial<Record<DeepvisError['code'], number>> = {
   BAD_OPTION: EXIT.usage,
   UNSUPPORTED: EXIT.model,
   BAD_VALUE: EXIT.input,
+  BAD_SHAPE: EXIT.usage,
+  TOO_LARGE: EXIT.usage,
+  NOT_FINITE: EXIT.usage,
   ABORTED: EXIT.interrupted,
+};
+
+/** Node's file-system errors: what each code means, in words. */
+const FS_ERRORS: Readonly<Record<string, string>> = {
+  EACCES: 'permission denied', EPERM: 'operation not permitted', ENOENT: 'no such file or folder', EEXIST: 'already exists',
+  ENOTDIR: 'a part of the path is a file, not a folder', EISDIR: 'is a folder', ENOSPC: 'no space left on the device',
+  EROFS: 'read-only file system', ENAMETOOLONG: 'name too long', EMFILE: 'too many open files', EBUSY: 'busy', EXDEV: 'on another device',
 };
 
 /**
@@ -63,6 +77,10 @@ export function describeFailure(e: unknown): { exitCode: number; message: string
     // The library points at net.describe(); on the command line the list is a command.
     const message = e.code === 'UNKNOWN_LAYER' ? e.message.replace(LAYER_LIST_HINT, "'deepvis layers' lists them") : e.message;
     return { exitCode: deepvisExit[e.code] ?? EXIT.internal, message };
+  }
+  const fs = e as { code?: string; syscall?: string; path?: string };
+  if (e instanceof Error && typeof fs.code === 'string' && fs.code in FS_ERRORS && typeof fs.syscall === 'string') {
+    return { exitCode: EXIT.input, message: `Cannot ${fs.syscall} '${fs.path ?? '?'}': ${FS_ERRORS[fs.code]} (${fs.code}).\n  Check the path and its permissions (--out must be a folder deepvis can create and write).` };
   }
   const error = e instanceof Error ? e : new Error(String(e));
   return { exitCode: EXIT.internal, message: `Unexpected error (please report it): ${error.stack ?? error.message}` };

@@ -23,6 +23,7 @@ import { galleryCommand } from './commands/gallery';
 import { layersCommand } from './commands/layers';
 import { mergeCommand } from './commands/merge';
 import { optimizeCommand } from './commands/optimize';
+import { sanityCommand } from './commands/sanity';
 import { topkCommand } from './commands/topk';
 import { viewerCommand } from './commands/viewer';
 import type { Io } from './context';
@@ -30,7 +31,7 @@ import { describeFailure, EXIT } from './errors';
 import { commandHelp, mainHelp } from './help';
 
 /** The commands, in the order `deepvis --help` lists them. */
-export const COMMANDS: readonly Command[] = [galleryCommand, optimizeCommand, activationsCommand, backwardCommand, topkCommand, mergeCommand, viewerCommand, layersCommand];
+export const COMMANDS: readonly Command[] = [galleryCommand, optimizeCommand, activationsCommand, backwardCommand, sanityCommand, topkCommand, mergeCommand, viewerCommand, layersCommand];
 
 const defaultIo: Io = { out: process.stdout, err: process.stderr };
 
@@ -76,15 +77,21 @@ function isEntry(): boolean {
   }
 }
 
+/** The signals that end a run early, each with its exit code (128 + the signal's number). */
+export const SIGNALS = { SIGINT: EXIT.interrupted, SIGTERM: EXIT.terminated, SIGHUP: EXIT.hangup } as const;
+
 /**
- * Makes Ctrl-C exit with code 130 through `process.exit`, so the output folder's exit hook
- * removes any half-written folder (Node's default SIGINT handling skips exit hooks).
+ * Makes Ctrl-C (SIGINT), SIGTERM and SIGHUP exit through `process.exit` with a message and
+ * the documented code, so the output folder's exit hook removes the half-written run folder
+ * (Node's default signal handling skips exit hooks).
  */
 export function exitCleanlyOnInterrupt(): void {
-  process.once('SIGINT', () => {
-    process.stderr.write('\ndeepvis: interrupted; no output written.\n');
-    process.exit(EXIT.interrupted);
-  });
+  for (const [signal, code] of Object.entries(SIGNALS)) {
+    process.once(signal, () => {
+      process.stderr.write(`\ndeepvis: stopped by ${signal}; no output written.\n`);
+      process.exit(code);
+    });
+  }
 }
 
 if (isEntry()) {

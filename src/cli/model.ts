@@ -16,7 +16,7 @@ import { parseLabels } from '../image/labels';
 import { fileHandler } from '../net/load-file';
 import { toNet } from '../net/to-net';
 import type { GraphModelLike } from '../net/graph-model';
-import type { InputRange, Model, Net } from '../net/types';
+import type { InputRange, Model, Net, ToNetOptions } from '../net/types';
 import { CliError, EXIT, inputError } from './errors';
 
 /** A model ready for the commands: its Net, class names, and how to name it. */
@@ -30,6 +30,9 @@ export interface LoadedModel {
   readonly name: string;
   /** Which built-in model this is (`--model darknet-tiny`, the default, or `fashion-mnist`); `null` for a model file or URL. */
   readonly builtIn: BuiltInModel | null;
+  /** The tfjs model the Net was compiled from, and how (the sanity check redraws its weights). */
+  readonly source: unknown;
+  readonly netOptions: ToNetOptions;
   /** Releases the Net and the model. */
   dispose(): void;
 }
@@ -132,8 +135,33 @@ async function loadFromFile(spec: string): Promise<{ model: Model; labelsPath: s
   }
 }
 
-/** Loads a model from an http(s) URL. */
-async function loadFromUrl(spec: string): Promise<{ model: Model; labelsUrl: string }> {
+/**
+ * `fetch` that gives up after `seconds` and refuses answers other than 2xx, each with a
+ * one-line CLI error naming the URL (tfjs would decode an error page as weights).
+ */
+function checkedFetch(seconds: number): typeof fetch {
+  return async (input, init) => {
+    const url = input instanceof Request ? input.url : String(input);
+    let response: Response;
+    try {
+      response = await fetch(input, { ...init, signal: AbortSignal.timeout(seconds * 1000) });
+    } catch (e) {
+      if ((e as Error).name === 'TimeoutError') {
+        throw inputError(`No answer from '${url}' within ${seconds} s.`, 'Check the URL and your network, or allow longer with --timeout SECONDS.');
+      }
+      const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+      throw inputError(`Cannot fetch '${url}': ${cause?.code ?? cause?.message ?? (e as Error).message}.`, 'Check the URL and your network.');
+    }
+    if (!response.ok) {
+      throw inputError(`'${url}' answered HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}.`,
+        'Check the URL: it must serve a TensorFlow.js model.json and the weight files it lists.');
+    }
+    return response;
+  };
+}
+
+/** Loads a model from an http(s) URL, every request checked and limited to `seconds`. */
+async function loadFromUrl(spec: string, seconds: number): Promise<{ model: Model; labelsUrl: string }> {
   let url: URL;
   try {
     url = new URL(spec);
@@ -143,19 +171,17 @@ async function loadFromUrl(spec: string): Promise<{ model: Model; labelsUrl: str
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw inputError(`Unsupported URL scheme '${url.protocol}' in --model '${spec}'.`, 'Use an http:// or https:// URL, or a file path.');
   }
+  const fetchFunc = checkedFetch(seconds);
   let json: { format?: string; modelTopology?: { node?: unknown } };
+  const response = await fetchFunc(url);
   try {
-    const response = await fetch(url);
-    if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`);
     json = await response.json();
   } catch (e) {
-    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-    throw inputError(`Cannot fetch the model from '${spec}': ${cause?.code ?? cause?.message ?? (e as Error).message}.`,
-      'Check the URL (it must serve a TensorFlow.js model.json) and your network.');
+    throw inputError(`'${spec}' is not JSON: ${(e as Error).message}`, 'Give --model the URL of a TensorFlow.js model.json.');
   }
   const graph = json?.format === 'graph-model' || Array.isArray(json?.modelTopology?.node);
   try {
-    const model = graph ? await loadGraphModel(url.href) : await tfl.loadLayersModel(url.href);
+    const model = graph ? await loadGraphModel(tf.io.http(url.href, { fetchFunc })) : await tfl.loadLayersModel(tf.io.http(url.href, { fetchFunc }));
     return { model, labelsUrl: new URL('labels.json', url).href };
   } catch (e) {
     if (e instanceof CliError) throw e;
@@ -164,9 +190,9 @@ async function loadFromUrl(spec: string): Promise<{ model: Model; labelsUrl: str
 }
 
 /** Labels beside a model served over http(s), if any. */
-async function fetchLabels(url: string, classes: number): Promise<string[] | null> {
+async function fetchLabels(url: string, classes: number, seconds: number): Promise<string[] | null> {
   try {
-    const response = await fetch(url);
+    const response = await fetch(url, { signal: AbortSignal.timeout(seconds * 1000) });
     return response.ok ? parseLabels(await response.text(), classes) : null;
   } catch {
     return null;
@@ -185,7 +211,9 @@ async function fetchLabels(url: string, classes: number): Promise<string[] | nul
  * m.dispose();
  * ```
  */
-export async function loadModel(spec: string | undefined, inputRange: InputRange | undefined, warn: (text: string) => void): Promise<LoadedModel> {
+export async function loadModel(
+  spec: string | undefined, inputRange: InputRange | undefined, warn: (text: string) => void, timeoutSeconds = 60,
+): Promise<LoadedModel> {
   const named = spec ?? DEFAULT_CLI_MODEL;
   const builtInName = Object.hasOwn(BUILT_IN_MODELS, named) ? (named as BuiltInModel) : null;
   const builtIn: BuiltIn | null = builtInName && BUILT_IN_MODELS[builtInName];
@@ -196,9 +224,9 @@ export async function loadModel(spec: string | undefined, inputRange: InputRange
     model = await builtIn.load();
     labelsFrom = () => builtIn.labels();
   } else if (isUrl(spec!) && !spec!.startsWith('file://')) {
-    const loaded = await loadFromUrl(spec!);
+    const loaded = await loadFromUrl(spec!, timeoutSeconds);
     model = loaded.model;
-    labelsFrom = (classes) => fetchLabels(loaded.labelsUrl, classes);
+    labelsFrom = (classes) => fetchLabels(loaded.labelsUrl, classes, timeoutSeconds);
   } else {
     const loaded = await loadFromFile(spec!);
     model = loaded.model;
@@ -206,8 +234,9 @@ export async function loadModel(spec: string | undefined, inputRange: InputRange
   }
   const disposeModel = () => (model as { dispose?: () => void }).dispose?.();
   let net: Net;
+  const netOptions: ToNetOptions = { inputRange: inputRange ?? builtIn?.inputRange ?? [0, 1], mean: builtIn?.mean };
   try {
-    net = toNet(model, { inputRange: inputRange ?? builtIn?.inputRange ?? [0, 1], mean: builtIn?.mean });
+    net = toNet(model, netOptions);
   } catch (e) {
     disposeModel();
     if (e instanceof DeepvisError && (e.code === 'UNSUPPORTED' || e.code === 'BAD_VALUE')) {
@@ -230,6 +259,8 @@ export async function loadModel(spec: string | undefined, inputRange: InputRange
     hasLabels: labels !== null,
     name: builtIn?.name ?? spec!,
     builtIn: builtInName,
+    source: model,
+    netOptions,
     dispose() {
       if (!net.disposed) net.dispose();
       disposeModel();

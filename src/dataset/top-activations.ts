@@ -128,7 +128,14 @@ export async function topActivations(
       taken = image;
       aborted();
       checkImage(image, index++, dispose);
-      if (!size && pending.length > 0 && !sameSize(pending[0].pixels, image.pixels)) await flush();
+      if (!size && pending.length > 0 && !sameSize(pending[0].pixels, image.pixels)) {
+        try {
+          await flush();
+        } catch (e) {
+          if (dispose) image.pixels.dispose();
+          throw e;
+        }
+      }
       pending.push(image);
       taken = null;
       if (pending.length === batchSize) await flush();

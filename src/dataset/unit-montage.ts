@@ -73,7 +73,7 @@ export async function unitTiles(
       try {
         const [crop, signal] = tf.tidy((): tf.Tensor3D[] => {
           const img = top.size ? tf.image.resizeBilinear(original, [top.size[0], top.size[1]]) : tf.cast(original, 'float32');
-          const field = receptiveField(net, layer, { inputSize: [img.shape[0], img.shape[1]] });
+          const field = fieldOrWhole(net, layer, img.shape[0], img.shape[1]);
           const enlarge = (t: tf.Tensor3D) => {
             const f = Math.max(1, Math.floor(tileSize / Math.max(t.shape[0], t.shape[1])));
             return f === 1 ? t : tf.image.resizeNearestNeighbor(t, [t.shape[0] * f, t.shape[1] * f]);
@@ -159,4 +159,14 @@ function window(field: ReceptiveField, axis: 0 | 1, unit: number, n: number): { 
   const needed = Math.min(n, top + field.size[axis]);
   const end = needed + ((((n - needed) % s) + s) % s);
   return { start, size: Math.min(end, n) - start, shift: start / s };
+}
+
+/** The layer's receptive field at `h × w`, or the whole image where the layer table cannot tell (a GraphModel's nodes carry no geometry). */
+function fieldOrWhole(net: Net, layer: string, h: number, w: number): ReceptiveField {
+  try {
+    return receptiveField(net, layer, { inputSize: [h, w] });
+  } catch (e) {
+    if (e instanceof DeepvisError && e.code === 'UNSUPPORTED') return { size: [h, w], stride: [0, 0], padding: [0, 0] };
+    throw e;
+  }
 }

@@ -44,44 +44,43 @@ export function gaussianBlur(x: tf.Tensor4D, sigma: number, options: GaussianBlu
   if (!x || x.rank !== 4) {
     throw new DeepvisError('BAD_SHAPE', `gaussianBlur expects an NHWC batch [n, h, w, c]; got shape [${x?.shape?.join(', ')}]. Use tf.expandDims(image, 0) for one image.`);
   }
-  checkOption(Number.isFinite(sigma) && sigma >= 0, 'sigma', 'a finite number ≥ 0 (pixels)', sigma);
-  checkOption(Number.isFinite(truncate) && truncate > 0, 'truncate', 'a finite number > 0', truncate);
+  checkOption(Number.isFinite(sigma) && sigma >= 0 && sigma <= MAX_SIGMA, 'sigma', `a finite number ≥ 0 and at most ${MAX_SIGMA} (pixels)`, sigma);
+  checkOption(Number.isFinite(truncate) && truncate > 0 && truncate * sigma <= 4 * MAX_SIGMA, 'truncate', `a number > 0 (truncate · sigma at most ${4 * MAX_SIGMA})`, truncate);
   // scipy skips an axis whose sigma is (near) zero; so does a radius of 0 (one weight of 1).
   const weights = sigma > 1e-15 ? gaussianKernel(sigma, truncate) : [1];
   if (weights.length === 1) return tf.clone(x);
-  const radius = (weights.length - 1) / 2;
-  const channels = x.shape[3];
+  const [, h, w, channels] = x.shape;
   return tf.tidy(() => {
     const floatX = x.dtype === 'float32' ? x : tf.cast(x, 'float32');
     // One column of weights per channel: depthwise filters [k, 1, c, 1] and [1, k, c, 1].
-    const perChannel = weights.flatMap((w) => new Array<number>(channels).fill(w));
-    const alongH = tf.tensor4d(perChannel, [weights.length, 1, channels, 1]);
-    const alongW = tf.tensor4d(perChannel, [1, weights.length, channels, 1]);
-    const tall = reflectPad(floatX, 1, radius);
-    const blurredH = tf.depthwiseConv2d(tall, alongH, 1, 'valid');
-    const wide = reflectPad(blurredH, 2, radius);
-    return tf.depthwiseConv2d(wide, alongW, 1, 'valid') as tf.Tensor4D;
+    const along = (axis: 1 | 2, y: tf.Tensor4D, n: number) => {
+      const { taps, before, after } = foldKernel(weights, n);
+      const perChannel = taps.flatMap((t) => new Array<number>(channels).fill(t));
+      const filter = tf.tensor4d(perChannel, axis === 1 ? [taps.length, 1, channels, 1] : [1, taps.length, channels, 1]);
+      const pads: [number, number][] = [[0, 0], [0, 0], [0, 0], [0, 0]];
+      pads[axis] = [before, after];
+      return tf.depthwiseConv2d(tf.mirrorPad(y, pads, 'symmetric'), filter, 1, 'valid');
+    };
+    return along(2, along(1, floatX, h), w);
   });
 }
 
+/** The widest blur, in pixels: past the image's size a Gaussian is already a flat mean. */
+export const MAX_SIGMA = 10_000;
+
 /**
- * Pads `axis` by `radius` on both sides with half-sample symmetric reflection. mirrorPad
- * takes at most the current size per call, so wider pads repeat it; reflecting the
- * reflected array continues the same period-2n pattern scipy's "reflect" mode makes.
+ * The kernel to run along an axis of `n` pixels, with the padding before and after it. The
+ * half-sample symmetric extension repeats every 2n pixels, so a kernel wider than the axis
+ * is folded onto one period (taps 2n apart summed, in float64): the same result, a kernel of
+ * at most 2n taps and one mirrorPad.
  */
-function reflectPad(x: tf.Tensor4D, axis: 1 | 2, radius: number): tf.Tensor4D {
-  let y = x;
-  let left = radius;
-  let right = radius;
-  while (left > 0 || right > 0) {
-    const size = y.shape[axis];
-    const l = Math.min(left, size);
-    const r = Math.min(right, size);
-    const pads: [number, number][] = [[0, 0], [0, 0], [0, 0], [0, 0]];
-    pads[axis] = [l, r];
-    y = tf.mirrorPad(y, pads, 'symmetric');
-    left -= l;
-    right -= r;
-  }
-  return y;
+function foldKernel(weights: readonly number[], n: number): { taps: number[]; before: number; after: number } {
+  const radius = (weights.length - 1) / 2;
+  if (radius < n) return { taps: [...weights], before: radius, after: radius };
+  const taps = new Array<number>(2 * n).fill(0);
+  weights.forEach((v, i) => {
+    const k = i - radius; // offset −radius … radius, folded into −n … n − 1
+    taps[(((k + n) % (2 * n)) + 2 * n) % (2 * n)] += v;
+  });
+  return { taps, before: n, after: n - 1 };
 }

@@ -19,7 +19,13 @@ export function decodeImage(bytes: Uint8Array): tf.Tensor3D {
   const isPng = bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47;
   const isJpeg = bytes[0] === 0xff && bytes[1] === 0xd8;
   if (!isPng && !isJpeg) throw new DeepvisError('BAD_VALUE', 'Not a PNG or JPEG image (unknown file signature).');
-  const { width, height, data } = isPng ? PNG.sync.read(Buffer.from(bytes)) : jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true });
+  let decoded: { width: number; height: number; data: Uint8Array };
+  try {
+    decoded = isPng ? PNG.sync.read(Buffer.from(bytes)) : jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true });
+  } catch (e) {
+    throw new DeepvisError('BAD_VALUE', `The ${isPng ? 'PNG' : 'JPEG'} does not decode (truncated or damaged: ${(e as Error).message}); export the image again.`);
+  }
+  const { width, height, data } = decoded;
   const rgb = new Float32Array(width * height * 3);
   for (let i = 0, j = 0; i < width * height * 4; i += 4, j += 3) {
     rgb[j] = data[i];

@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { backendCapabilities, hasKernel } from '../backends/capabilities';
+import { windowAxis } from './window';
 
 /**
  * Convolutions whose input gradient runs through the backend's forward convolution kernels
  * (a correlation of the zero-dilated, padded output gradient with the flipped, transposed
- * filter). On wasm the native Conv2DBackpropInput is about 13× slower than conv2d per
- * FLOP and the depthwise backprop kernels do not exist at all; elsewhere the native
- * gradient is used.
+ * filter), where the backend says that is faster (`convGradViaForward`) or lacks the native
+ * backprop kernel; elsewhere the native gradient is used.
  */
 
 type Pair = readonly [number, number];
@@ -15,15 +16,12 @@ const NATIVE_GRAD: Record<Kind, string> = { conv: 'Conv2DBackpropInput', depthwi
 
 /** Whether the current backend should take the forward-kernel route for `kind`. */
 function useForwardKernels(kind: Kind): boolean {
-  const backend = tf.getBackend();
-  return backend === 'wasm' || tf.getKernel(NATIVE_GRAD[kind], backend) === undefined;
+  return backendCapabilities().convGradViaForward || !hasKernel(NATIVE_GRAD[kind]);
 }
 
 /** Padding before the first row/column, as tfjs computes it for 'same' and 'valid'. */
 export function padBefore(size: number, kernel: number, stride: number, padding: 'same' | 'valid'): number {
-  if (padding === 'valid') return 0;
-  const out = Math.ceil(size / stride);
-  return Math.floor(Math.max((out - 1) * stride + kernel - size, 0) / 2);
+  return windowAxis(size, kernel, stride, padding).before;
 }
 
 /** Inserts `stride − 1` zeros between rows and columns of dy. */

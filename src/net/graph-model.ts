@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { graphModelNodes, type GraphDefNode } from '../backends/tfjs-internals';
 import { DeepvisError, unknownName } from '../errors';
-import { checkPixels } from './check-pixels';
+import { checkPixels, inputChannels } from './check-pixels';
 import { addAt } from './add-at';
 import { describeLayers } from './describe';
 import { withRuledRectifiers } from './graph-rules';
-import { pixelMapping } from './pixel-space';
+import { pixelMapping, type PixelMapping } from './pixel-space';
 import type { ActivationKind, ForwardOptions, LayerInfo, Net, ToNetOptions } from './types';
 
 /** The part of a tfjs-converter `GraphModel` deepvis uses (a real `GraphModel` is one). */
@@ -14,7 +15,6 @@ export interface GraphModelLike {
   execute(inputs: Record<string, tf.Tensor>, outputs: string[]): tf.Tensor | tf.Tensor[];
 }
 
-interface GraphDefNode { name: string; op: string; input?: string[]; attr?: { fused_ops?: { list?: { s?: string[] } } } }
 
 export function isGraphModel(model: unknown): model is GraphModelLike {
   const m = model as Partial<GraphModelLike> | null;
@@ -40,8 +40,29 @@ const list = (y: tf.Tensor | tf.Tensor[]) => (Array.isArray(y) ? y : [y]);
 
 /** The graph's nodes, from the GraphDef the model was loaded from (empty if unavailable). */
 function graphNodes(model: GraphModelLike): GraphDefNode[] {
-  const topology = (model as unknown as { artifacts?: { modelTopology?: { node?: GraphDefNode[] } } }).artifacts?.modelTopology;
-  return (topology?.node ?? []).filter((n) => n.op !== 'Const' && n.op !== 'NoOp');
+  return graphModelNodes(model).filter((n) => n.op !== 'Const' && n.op !== 'NoOp');
+}
+
+/**
+ * Each node's output shape without the batch (the GraphDef has none), from one pass of a grey
+ * image at the model's size (224 where it is free, and then the maps' h and w stay `null`);
+ * none where that pass fails.
+ */
+function probeShapes(model: GraphModelLike, inputName: string, mapping: PixelMapping, [h, w, c]: (number | null)[], nodes: GraphDefNode[]): Map<string, (number | null)[]> {
+  const found = new Map<string, (number | null)[]>();
+  const names = nodes.filter((n) => n.op !== 'Placeholder').map((n) => n.name);
+  for (const n of nodes) if (n.op === 'Placeholder') found.set(n.name, [h, w, c]);
+  try {
+    tf.tidy(() => {
+      const x = mapping.toModelInput(tf.fill([1, h ?? 224, w ?? 224, 3], 128) as tf.Tensor4D);
+      list(model.execute({ [inputName]: x }, names)).forEach((y, i) => {
+        found.set(names[i], y.shape.slice(1).map((d, k) => (y.rank === 4 && k < 2 && [h, w][k] === null ? null : d)));
+      });
+    });
+  } catch {
+    return new Map();
+  }
+  return found;
 }
 
 /**
@@ -55,14 +76,15 @@ export function graphModelToNet(model: GraphModelLike, options: ToNetOptions): N
   }
   const input = model.inputs[0];
   const shape = (input.shape ?? [-1, -1, -1, 3]).slice(1).map((d) => (d === -1 || d == null ? null : d));
-  const channels = shape[2] ?? 3;
+  const channels = inputChannels(shape);
   const mapping = pixelMapping(options.inputRange, channels, options.mean);
   const nodes = graphNodes(model);
   const clean = (name: string) => name.replace(/^\^/, '').replace(/:\d+$/, '');
+  const shapes = probeShapes(model, input.name, mapping, shape, nodes);
   const layers: LayerInfo[] = nodes.map((n) => ({
     name: n.name,
     className: n.op,
-    outputShape: [],
+    outputShape: shapes.get(n.name) ?? [],
     activation: nodeActivation(n),
     inputs: (n.input ?? []).map(clean).filter((i) => nodes.some((m) => m.name === i)),
     compiled: true,

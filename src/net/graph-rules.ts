@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { withGradients } from '../backends/tfjs-internals';
 import { ruledGradient, type Activation } from './activations';
 import type { BackwardRule } from './types';
 
@@ -21,20 +22,9 @@ const RECTIFIER_KERNELS: Record<string, (attrs: tf.NamedAttrMap) => Activation> 
  * ```
  */
 export function withRuledRectifiers<T>(rule: Exclude<BackwardRule, 'gradient'>, f: () => T): T {
-  const own = Object.keys(RECTIFIER_KERNELS).map((name) => [name, tf.getGradient(name)] as const);
-  try {
-    for (const [kernelName, activation] of Object.entries(RECTIFIER_KERNELS)) {
-      tf.registerGradient({
-        kernelName,
-        inputsToSave: ['x'],
-        gradFunc: (dy, [x], attrs) => ({ x: () => ruledGradient(dy as tf.Tensor, x, activation(attrs), rule) }),
-      });
-    }
-    return f();
-  } finally {
-    for (const [kernelName, config] of own) {
-      if (config) tf.registerGradient(config);
-      else tf.unregisterGradient(kernelName);
-    }
-  }
+  return withGradients(Object.entries(RECTIFIER_KERNELS).map(([kernelName, activation]) => ({
+    kernelName,
+    inputsToSave: ['x'],
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], [x]: tf.Tensor[], attrs: tf.NamedAttrMap) => ({ x: () => ruledGradient(dy as tf.Tensor, x, activation(attrs), rule) }),
+  })), f);
 }

@@ -25,11 +25,18 @@ export function fileHandler(modelJsonPath: string): tf.io.IOHandler {
         throw new DeepvisError('BAD_VALUE', `'${modelJsonPath}' is not a TensorFlow.js model.json (no modelTopology / weightsManifest).`);
       }
       const dir = dirname(modelJsonPath);
-      const weightSpecs = json.weightsManifest.flatMap((g: { weights: unknown[] }) => g.weights);
+      const weightSpecs: tf.io.WeightsManifestEntry[] = json.weightsManifest.flatMap((g: { weights: unknown[] }) => g.weights);
       const shards = await Promise.all(
-        json.weightsManifest.flatMap((g: { paths: string[] }) => g.paths.map((p) => readFile(join(dir, p)))),
+        json.weightsManifest.flatMap((g: { paths: string[] }) => g.paths.map(async (p) => {
+          try {
+            return await readFile(join(dir, p));
+          } catch (e) {
+            throw new DeepvisError('BAD_VALUE', `Cannot read weight file '${join(dir, p)}' of '${modelJsonPath}': ${(e as Error).message}`);
+          }
+        })),
       );
       const all = Buffer.concat(shards);
+      checkWeightBytes(weightSpecs, all.byteLength, modelJsonPath);
       return {
         modelTopology: json.modelTopology,
         format: json.format,
@@ -39,6 +46,24 @@ export function fileHandler(modelJsonPath: string): tf.io.IOHandler {
       };
     },
   };
+}
+
+const BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, float16: 2, uint16: 2, uint8: 1 };
+
+/**
+ * Throws BAD_VALUE unless the weight files hold exactly the bytes the manifest lists, before
+ * tfjs builds a model from them (a model built from short data would keep its variables).
+ */
+export function checkWeightBytes(specs: readonly tf.io.WeightsManifestEntry[], bytes: number, source: string): void {
+  let expected = 0;
+  for (const spec of specs) {
+    const per = BYTES[spec.quantization?.dtype ?? spec.dtype];
+    if (per === undefined) return; // strings: sizes live in the data
+    expected += per * (spec.shape ?? []).reduce((a, b) => a * b, 1);
+  }
+  if (expected !== bytes) {
+    throw new DeepvisError('BAD_VALUE', `The weight files of '${source}' hold ${bytes} bytes; its weightsManifest lists ${expected}. Download or export the model again.`);
+  }
 }
 
 /**

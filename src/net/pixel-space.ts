@@ -22,6 +22,11 @@ export function pixelMapping(
   channels: number,
   mean?: readonly [number, number, number],
 ): PixelMapping {
+  const finite = (v: unknown, length: readonly number[]) =>
+    Array.isArray(v) && length.includes(v.length) && v.every((x) => typeof x === 'number' && Number.isFinite(x));
+  if (mean !== undefined && !finite(mean, [3])) {
+    throw new DeepvisError('BAD_OPTION', `Option 'mean' must be 3 finite RGB values on a 0–255 scale; got ${formatValue(mean)}.`);
+  }
   const toGray = (p: tf.Tensor4D): tf.Tensor4D => (channels === 1 && p.shape[3] === 3 ? tf.mean(p, 3, true) : p);
   if (typeof range === 'function') {
     return { toModelInput: (p) => range(toGray(p)), mean: mean ?? IMAGENET_MEAN, owned: [] };
@@ -35,8 +40,11 @@ export function pixelMapping(
     return { toModelInput: (p) => tf.add(tf.mul(toGray(p), scale), offset), mean: mean ?? IMAGENET_MEAN, owned: [scale, offset] };
   }
   const caffe = range as { mean: readonly number[]; std?: readonly number[]; bgr?: boolean };
-  if (!Array.isArray(caffe.mean) || (caffe.mean.length !== 3 && caffe.mean.length !== 1)) {
-    throw new DeepvisError('BAD_OPTION', `Option 'inputRange.mean' must be 3 RGB values on a 0–255 scale; got ${formatValue(caffe.mean)}.`);
+  if (!caffe || typeof caffe !== 'object' || !finite(caffe.mean, [1, 3])) {
+    throw new DeepvisError('BAD_OPTION', `Option 'inputRange.mean' must be 3 finite RGB values on a 0–255 scale; got ${formatValue(caffe?.mean)}.`);
+  }
+  if (caffe.std !== undefined && !(finite(caffe.std, [3]) && caffe.std.every((x) => x !== 0))) {
+    throw new DeepvisError('BAD_OPTION', `Option 'inputRange.std' must be 3 finite, non-zero values (0–255 scale, such as [58.4, 57.1, 57.4]); got ${formatValue(caffe.std)}.`);
   }
   const m = caffe.mean.length === 3 ? caffe.mean : [caffe.mean[0], caffe.mean[0], caffe.mean[0]];
   const chosenMean = mean ?? (m as unknown as [number, number, number]);

@@ -1,17 +1,18 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { backendCapabilities } from '../backends/capabilities';
 import { padBefore } from './conv-grad';
 
 type Pair = readonly [number, number];
 
 /**
- * Max pooling whose gradient is computed from forward ops on wasm. tfjs-backend-wasm 4.22's
- * MaxPoolGrad routes the gradient of a window whose values are all negative to the wrong
- * element (and MaxPoolWithArgmax returns 0 for such windows), which after a LeakyReLU is
- * common. The gradient goes to the first maximum of each window in row-major order, as
- * on the cpu backend, computed in JavaScript on the values (wasm's data is in memory).
+ * Max pooling whose gradient is computed on the host where the backend says so
+ * (`maxPoolGradOnHost`: its own kernel routes the gradient of an all-negative window, common
+ * after a LeakyReLU, to the wrong element). The gradient goes to the first maximum of each
+ * window in row-major order, as tfjs's reference (cpu) kernel does, computed in JavaScript on
+ * the values.
  */
 export function maxPool(x: tf.Tensor4D, kernel: Pair, strides: Pair, padding: 'same' | 'valid'): tf.Tensor4D {
-  if (tf.getBackend() !== 'wasm') return tf.maxPool(x, kernel as [number, number], strides as [number, number], padding);
+  if (!backendCapabilities().maxPoolGradOnHost) return tf.maxPool(x, kernel as [number, number], strides as [number, number], padding);
   const f = tf.customGrad(((input: tf.Tensor4D, save: tf.GradSaveFunc) => {
     save([input]);
     return {

@@ -1,5 +1,6 @@
 import { DeepvisError, checkOption } from '../errors';
 import type { LayerGeometry, LayerInfo, Net } from './types';
+import { windowAxis } from './window';
 
 /**
  * The input patch one unit of a layer can see: unit `(y, x)` sees input rows
@@ -142,17 +143,13 @@ function padBefore(g: LayerGeometry, axis: number, n: number | null, span: numbe
   if (n === null) {
     throw new DeepvisError('BAD_OPTION', `The receptive field of '${target}' depends on the input size (layer '${l.name}' pads 'same' with stride ${t}) and the net leaves it free; pass { inputSize: [h, w] }.`);
   }
-  return Math.floor(Math.max((Math.ceil(n / t) - 1) * t + span - n, 0) / 2);
+  return windowAxis(n, span, t, 'same').before;
 }
 
 /** Output size along one axis, as tfjs computes it. */
 function outSize(g: LayerGeometry, axis: number, n: number | null, span: number): number | null {
   if (n === null) return null;
-  const t = g.strides[axis];
-  if (g.padding === 'same') return Math.ceil(n / t);
-  if (g.padding === 'valid') return Math.ceil((n - span + 1) / t);
-  const [before, after] = g.padding[axis];
-  return Math.floor((n + before + after - span) / t) + 1;
+  return windowAxis(n, span, g.strides[axis], typeof g.padding === 'string' ? g.padding : g.padding[axis]).out;
 }
 
 /** A window of `kernel` taps `dilation` apart, moved by `stride`: y sees inputs y·t − q … y·t − q + span − 1. */

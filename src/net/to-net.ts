@@ -5,12 +5,12 @@ import { DeepvisError, unknownName } from '../errors';
 import { applyActivation, type Activation } from './activations';
 import { addAt } from './add-at';
 import { describeLayers } from './describe';
-import { flattenLayersModel, isLayersModel, type GraphNode, type LayersModelLike } from './graph';
+import { flattenLayersModel, isLayersModel, type GraphNode, type LayersGraph, type LayersModelLike } from './graph';
 import { compileLayer, NotCompilable, type CompiledLayer, type LayerLike } from './layers';
-import { pixelMapping } from './pixel-space';
+import { pixelMapping, type PixelMapping } from './pixel-space';
 import { prepareBackwardKernel } from './conv-grad';
 import { graphModelToNet, isGraphModel } from './graph-model';
-import { checkPixels } from './check-pixels';
+import { checkPixels, inputChannels } from './check-pixels';
 import { PRE_ACTIVATION, type ForwardOptions, type LayerInfo, type Model, type Net, type ToNetOptions } from './types';
 
 /** One step of the compiled forward pass. */
@@ -47,22 +47,37 @@ function layersModelToNet(model: LayersModelLike, options: ToNetOptions): Net {
   if (model.inputs.length !== 1) {
     throw new DeepvisError('UNSUPPORTED', `deepvis needs a model with one image input; this one has ${model.inputs.length}.`);
   }
-  const graph = flattenLayersModel(model);
   const inputShape = model.inputs[0].shape.slice(1) as (number | null)[];
-  if (inputShape.length !== 3) {
-    throw new DeepvisError('UNSUPPORTED', `deepvis needs an image input [h, w, channels]; this model's input is [${inputShape.join(', ')}].`);
-  }
-  const channels = inputShape[2] ?? 3;
+  const channels = inputChannels(inputShape);
+  if (!weightsAlive(model)) throw new DeepvisError('DISPOSED', 'This model was disposed; load it again, then call toNet on it.');
+  const graph = flattenLayersModel(model);
   const mapping = pixelMapping(options.inputRange, channels, options.mean);
+  // Everything made so far is released if a later step throws.
+  const owned: tf.Tensor[] = [...mapping.owned];
+  try {
+    return compileNet(model, graph, inputShape, channels, mapping, options, owned);
+  } catch (e) {
+    tf.dispose(owned);
+    throw e;
+  }
+}
 
+/** Compiles the flattened graph into the Net (its tensors go into `owned` as they are made). */
+function compileNet(
+  model: LayersModelLike, graph: LayersGraph, inputShape: (number | null)[], channels: number,
+  mapping: PixelMapping, options: ToNetOptions, owned: tf.Tensor[],
+): Net {
   const compiled = new Map<string, CompiledLayer | { fallback: string }>();
-  for (const node of graph.nodes) compiled.set(node.id, compileOrFallback(node));
+  for (const node of graph.nodes) {
+    const c = compileOrFallback(node);
+    compiled.set(node.id, c);
+    if (!('fallback' in c)) owned.push(...c.owned);
+  }
 
   const consumers = new Map<string, number>();
   for (const node of graph.nodes) for (const i of node.inputs) consumers.set(i, (consumers.get(i) ?? 0) + 1);
   for (const o of graph.outputs) consumers.set(o, (consumers.get(o) ?? 0) + 1);
 
-  const owned: tf.Tensor[] = [...mapping.owned];
   const notes = new Map<string, string>();
   const steps = new Map<string, Step>();
   // A folded pair runs unfolded when its convolution is tapped: the convolution once, then the
@@ -77,7 +92,6 @@ function layersModelToNet(model: LayersModelLike, options: ToNetOptions): Net {
       steps.set(node.id, fallbackStep(node));
       continue;
     }
-    owned.push(...c.owned);
     const producer = node.inputs.length === 1 ? compiled.get(node.inputs[0]) : undefined;
     const canFold = options.foldBatchNorm !== false && c.batchNorm && producer && !('fallback' in producer) &&
       producer.affine && producer.activation?.kind === 'linear' && consumers.get(node.inputs[0]) === 1;
@@ -211,6 +225,15 @@ function layersModelToNet(model: LayersModelLike, options: ToNetOptions): Net {
     },
   };
   return net;
+}
+
+/** `false` when the model's weights were disposed (tfjs-layers throws on reading them). */
+function weightsAlive(model: LayersModelLike): boolean {
+  try {
+    return !model.getWeights().some((w) => w.isDisposed);
+  } catch {
+    return false;
+  }
 }
 
 function compileOrFallback(node: GraphNode): CompiledLayer | { fallback: string } {

@@ -58,11 +58,14 @@ export function channel(layer: string, c: number, options: ChannelOptions = {}):
       const info = net.layer(layer);
       checkChannel(info, c);
       if (Array.isArray(at)) {
+        // The table's map size holds only where the input size is fixed; otherwise each pass checks.
         const [h, w] = info.outputShape;
-        if (info.outputShape.length === 3 && h !== null && w !== null) checkPosition(layer, at[0], at[1], h, w);
+        if (!net.fullyConvolutional && info.outputShape.length === 3 && h !== null && w !== null) checkPosition(layer, at[0], at[1], h, w);
+        else checkOption(at.every((v) => Number.isInteger(v) && v >= 0), 'at', '[y, x] with integers ≥ 0', at);
       }
       // The unit's value [n] and its layer's values at the same place [n, channels].
       const read = (y: tf.Tensor): { unit: tf.Tensor1D; all: tf.Tensor2D } => {
+        checkChannel({ ...info, outputShape: y.shape.slice(1) }, c);
         const all = channelsAt(y, at, layer, 'channel');
         return { unit: tf.reshape(tf.slice(all, [0, c], [-1, 1]), [-1]) as tf.Tensor1D, all };
       };

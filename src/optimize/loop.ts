@@ -4,6 +4,8 @@ import { toNet } from '../net/index';
 import type { Net, NetOrModel } from '../net/types';
 import type { BoundObjective, Objective } from '../objectives/index';
 import type { Regularizer, RegularizerContext } from '../regularizers/index';
+import { applyRegularizers } from '../regularizers/regularizers';
+import { checkInputSize } from '../net/check-pixels';
 import { LR_SCALES, objectiveScale, stepSize, toLrPolicy, type LrPolicy, type LrScale } from './lr';
 import { PAPER_PRESETS } from './presets';
 import { seededRandom, yieldToEventLoop } from '../util/random';
@@ -104,7 +106,7 @@ interface Plan {
   optimizer: Optimizer;
 }
 
-function plan(net: Net, options: OptimizeOptions): Plan {
+function plan(net: Net, options: OptimizeOptions, n: number): Plan {
   const preset = PAPER_PRESETS[2];
   const steps = options.steps ?? preset.steps;
   checkOption(Number.isInteger(steps) && steps >= 1, 'steps', 'an integer ≥ 1', steps);
@@ -138,6 +140,8 @@ function plan(net: Net, options: OptimizeOptions): Plan {
   if (optimizer.kind === 'adam' && lr.kind !== 'constant') {
     throw new DeepvisError('BAD_OPTION', "Option 'lr': adam() takes a constant learning rate (e.g. lr: 0.05), not the progress policy.");
   }
+  // n images of this size must survive the net and fit the budget, checked before any is made.
+  checkInputSize(net, n, h ?? 227, w ?? 227);
   return {
     steps, lr, lrScale, regularizers, start, seed, h: h ?? 227, w: w ?? 227,
     parameterization, transforms: transforms.map(toTransform), optimizer,
@@ -170,7 +174,7 @@ export async function* optimizeLoop(netOrModel: NetOrModel, objectives: readonly
   let param: BuiltParameterization | null = null;
   let adamState: AdamState | null = null;
   try {
-    const p = plan(net, options);
+    const p = plan(net, options, n);
     const bound: BoundObjective[] = objectives.map((o) => o.bind(net));
     const taps = [...new Set(bound.flatMap((b) => b.taps))];
     const random = seededRandom(p.seed + 0x5eed);
@@ -201,7 +205,7 @@ export async function* optimizeLoop(netOrModel: NetOrModel, objectives: readonly
       const k = like.shape[0] / n;
       return tf.tensor(numbers.flatMap((v) => new Array<number>(k).fill(v)), [like.shape[0], ...like.shape.slice(1).map(() => 1)]);
     };
-    const measure = (v: tf.Tensor, drawn: readonly DrawnTransform[], withSumSquares: boolean) => {
+    const measure = (v: tf.Tensor, drawn: readonly DrawnTransform[], withSumSquares: boolean, finite: tf.Tensor1D) => {
       let perImageValues: tf.Tensor1D | null = null;
       let flags: tf.Tensor1D | null = null;
       // The image the objective saw before the transforms (kept for the best image), unless plain.
@@ -211,7 +215,12 @@ export async function* optimizeLoop(netOrModel: NetOrModel, objectives: readonly
         let seen = applyTransforms(image, drawn);
         if (fixedSize && (seen.shape[1] !== p.h || seen.shape[2] !== p.w)) seen = resizeImage(seen, p.h, p.w);
         const outs = net.forward(tf.add(seen, mean) as tf.Tensor4D, { taps });
-        const pick = (t: tf.Tensor1D, i: number) => tf.slice(t, [i], [1]);
+        const pick = (t: tf.Tensor1D, i: number) => {
+          if (t.rank !== 1 || t.shape[0] !== n) {
+            throw new DeepvisError('BAD_SHAPE', `Objective '${objectives[i].name}' gave shape [${t.shape.join(', ')}]; it must give one score per image, [${n}].`);
+          }
+          return tf.slice(t, [i], [1]);
+        };
         perImageValues = tf.keep(tf.concat(bound.map((b, i) => pick(b.value(outs), i)))) as tf.Tensor1D;
         flags = tf.keep(tf.concat(bound.map((b, i) => (b.isArgmax ? pick(b.isArgmax(outs), i) : tf.fill([1], -1))))) as tf.Tensor1D;
         return tf.sum(perImageValues) as tf.Scalar;
@@ -229,6 +238,7 @@ export async function* optimizeLoop(netOrModel: NetOrModel, objectives: readonly
           } else grad = tf.valueAndGrad((vv: tf.Tensor) => objectiveOf(built.centred(vv)))(v).grad;
           const parts = [perImageValues!, flags!];
           if (withSumSquares) parts.push(built.plain ? tf.sum(tf.square(grad), [1, 2, 3]) : tf.sum(tf.square(tf.reshape(grad, [n, -1])), 1));
+          parts.push(finite);
           return { grad, readout: tf.concat(parts), ...(gradImage ? { gradImage } : {}), ...(seenImage ? { image: seenImage } : {}) };
         }) as { grad: tf.Tensor; readout: tf.Tensor1D; gradImage?: tf.Tensor4D; image?: tf.Tensor4D };
       } catch (e) {
@@ -246,6 +256,8 @@ export async function* optimizeLoop(netOrModel: NetOrModel, objectives: readonly
 
     for (let step = 0; step < p.steps; step++) {
       checkAbort();
+      // Whether the variables are finite before the projection (a clip hides NaN on some backends), read back with the objective.
+      const finite = tf.tidy(() => tf.reshape(tf.cast(tf.all(tf.isFinite(x!)), 'float32'), [1]) as tf.Tensor1D);
       const projected = built.project(x);
       if (projected) {
         x.dispose();
@@ -254,7 +266,13 @@ export async function* optimizeLoop(netOrModel: NetOrModel, objectives: readonly
       const drawn = drawTransforms(p.transforms, random);
       // The step size needs ‖g‖² at the first step, at every step for 'normalized' and for the progress policy.
       const withSumSquares = paper && (step === 0 || p.lrScale === 'normalized' || p.lr.kind === 'progress');
-      const { grad, gradImage, readout, image: seen } = measure(x, drawn, withSumSquares);
+      let measured: ReturnType<typeof measure>;
+      try {
+        measured = measure(x, drawn, withSumSquares, finite);
+      } finally {
+        finite.dispose();
+      }
+      const { grad, gradImage, readout, image: seen } = measured;
       let read: Float32Array | Int32Array | Uint8Array;
       try {
         read = await readout.data();
@@ -265,6 +283,11 @@ export async function* optimizeLoop(netOrModel: NetOrModel, objectives: readonly
         const now = Array.from(read.subarray(0, n));
         const flags = Array.from(read.subarray(n, 2 * n));
         const sumSquares = withSumSquares ? Array.from(read.subarray(2 * n, 3 * n)) : now.map(() => 0);
+        if (read[read.length - 1] !== 1) {
+          throw new DeepvisError('NOT_FINITE', step === 0
+            ? "The start image holds NaN or ±Infinity; pass finite 0–255 values as 'start'."
+            : `The image became NaN or ±Infinity after step ${step - 1}'s update and regularizers (${p.regularizers.map((r) => r.name).join(', ') || 'none'}); lower the learning rate or check them.`);
+        }
         if (now.some((v) => !Number.isFinite(v))) {
           throw new DeepvisError('NOT_FINITE', `The objective became ${now.find((v) => !Number.isFinite(v))} at step ${step}; lower the learning rate or check the objective.`);
         }
@@ -292,17 +315,18 @@ export async function* optimizeLoop(netOrModel: NetOrModel, objectives: readonly
           let y: tf.Tensor = adamState ? adamState.step(x, grad) : tf.tidy(() => tf.add(x!, tf.mul(grad, perImage(sizes, grad))));
           if (p.regularizers.length > 0) {
             const ctx: RegularizerContext = { step, steps: p.steps, grad: (gradImage ?? grad) as tf.Tensor4D, random, mean: net.mean };
-            let image = built.plain ? (y as tf.Tensor4D) : built.centred(y);
-            for (const r of p.regularizers) {
-              const z = r.apply(image, ctx);
+            const image = built.plain ? (y as tf.Tensor4D) : built.centred(y);
+            let z: tf.Tensor4D;
+            try {
+              z = applyRegularizers(p.regularizers, image, ctx);
+            } finally {
               image.dispose();
-              image = z;
+              if (!built.plain) y.dispose();
             }
             if (!built.plain) {
-              y.dispose();
-              y = built.fromCentred(image);
-              image.dispose();
-            } else y = image;
+              y = built.fromCentred(z);
+              z.dispose();
+            } else y = z;
           }
           x.dispose();
           x = y;

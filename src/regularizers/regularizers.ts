@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkOption } from '../errors';
-import { gaussianBlur } from '../image/gaussian-blur';
+import { DeepvisError, checkOption, formatValue } from '../errors';
+import { gaussianBlur, MAX_SIGMA } from '../image/gaussian-blur';
 import { zeroBelowPercentile } from '../util/percentile';
-import type { Regularizer } from './types';
+import type { Regularizer, RegularizerContext } from './types';
 import { constant } from '../constant';
 
 const checkPercentile = (name: string, p: number) =>
@@ -37,7 +37,7 @@ export function l2Decay(decay: number): Regularizer {
  */
 export function blurEvery(every: number, width: number): Regularizer {
   checkOption(Number.isInteger(every) && every >= 0, 'every', 'an integer ≥ 0 (steps; 0 never blurs)', every);
-  checkOption(Number.isFinite(width) && width >= 0, 'width', 'a number ≥ 0 (sigma in pixels)', width);
+  checkOption(Number.isFinite(width) && width >= 0 && width <= MAX_SIGMA, 'width', `a number ≥ 0 and at most ${MAX_SIGMA} (sigma in pixels)`, width);
   return {
     name: 'blurEvery',
     params: { every, width },
@@ -106,16 +106,33 @@ export function compose(...regularizers: Regularizer[]): Regularizer {
     name: 'compose',
     params: {},
     parts: regularizers,
-    apply: (x, ctx) => {
-      let y = tf.clone(x);
-      for (const r of regularizers) {
-        const next = r.apply(y, ctx);
-        y.dispose();
-        y = next;
-      }
-      return y;
-    },
+    apply: (x, ctx) => applyRegularizers(regularizers, x, ctx),
   };
+}
+
+/**
+ * Applies `regularizers` in order to `x` (which stays the caller's) and returns a new tensor.
+ * A regularizer that throws, or returns anything but a live tensor of `x`'s shape, leaves no
+ * tensor behind; the latter is a BAD_VALUE naming it.
+ */
+export function applyRegularizers(regularizers: readonly Regularizer[], x: tf.Tensor4D, ctx: RegularizerContext): tf.Tensor4D {
+  let y = x;
+  try {
+    for (const r of regularizers) {
+      const next = r.apply(y, ctx);
+      if (!(next instanceof tf.Tensor) || next.isDisposed || next.shape.join() !== x.shape.join()) {
+        const got = next instanceof tf.Tensor ? (next.isDisposed ? 'a disposed tensor' : `shape [${next.shape.join(', ')}]`) : formatValue(next);
+        if (next instanceof tf.Tensor && next !== y && next !== x) next.dispose();
+        throw new DeepvisError('BAD_VALUE', `Regularizer '${r.name}' must return a new tensor of shape [${x.shape.join(', ')}]; got ${got}.`);
+      }
+      if (y !== x && next !== y) y.dispose();
+      y = next;
+    }
+    return y === x ? tf.clone(x) : y;
+  } catch (e) {
+    if (y !== x) y.dispose();
+    throw e;
+  }
 }
 
 const factories: Record<string, (p: Record<string, number>) => Regularizer> = {

@@ -6,6 +6,7 @@ import { INPUT_RANGES } from '../net/input-ranges';
 import { defaultViewerLayer, viewableLayers } from '../net/shortlist';
 import { toNet } from '../net/to-net';
 import type { InputRange, Net } from '../net/types';
+import { activeBackend } from '../backends/capabilities';
 import { defaultBackends, type BackendSetup } from './backends';
 import { el, select } from './dom';
 import { runFrame } from './frame';
@@ -37,7 +38,7 @@ export interface ViewerOptions {
   input?: InputSpec;
   /** Photos offered by name in the input menu (URLs). Default: the twelve photos shipped with deepvis. */
   samples?: Readonly<Record<string, string>>;
-  /** The backend to start on. Default `'webgl'`. */
+  /** The backend to start on. Default: the first the viewer offers (WebGL). */
   backend?: string;
   /** Backends beside webgl and wasm (e.g. `{ webgpu: async () => … }`), each selecting itself and saying what it got. */
   backends?: Readonly<Record<string, BackendSetup>>;
@@ -161,7 +162,7 @@ export function mountViewer(container: HTMLElement, options: ViewerOptions = {})
   const samples = options.samples ?? Object.fromEntries(samplePhotos().map((p) => [p.name, p.url.href]));
 
   // ---- what is running -----------------------------------------------------------------
-  let backend = options.backend ?? 'webgl';
+  let backend = options.backend ?? Object.keys(backends)[0];
   let backendDetail = '';
   let loaded: LoadedModel | null = null;
   let net: Net | null = null;
@@ -369,7 +370,7 @@ export function mountViewer(container: HTMLElement, options: ViewerOptions = {})
       clearMessage('backend');
     } catch (e) {
       showError('backend', e);
-      for (const b of [...new Set([backend, 'webgl', 'wasm'])].filter((b) => b !== name && backends[b])) {
+      for (const b of [...new Set([backend, ...Object.keys(defaultBackends())])].filter((b) => b !== name && backends[b])) {
         try {
           backendDetail = await backends[b]();
           backend = b;
@@ -663,7 +664,7 @@ export function mountViewer(container: HTMLElement, options: ViewerOptions = {})
         frames,
         fps,
         frameMs,
-        backend: tf.getBackend() ?? '',
+        backend: activeBackend(),
         grid: grid && { channels: grid.channels, tileHeight: grid.tileHeight, tileWidth: grid.tileWidth, cols: grid.layout.cols, rows: grid.layout.rows, width: grid.layout.width, height: grid.layout.height },
         error: [...messages.values()].join(' '),
         frozen: liveSource !== null,

@@ -24,9 +24,12 @@ if (skip) console.warn(`[e2e viewer-package] skipped: ${skip}.`);
 /** Checker board of warm and cool squares: something for the net to look at. */
 const checks: Pattern = (x, y) => (((x >> 4) + (y >> 4)) % 2 ? [220, 120, 40] : [30, 90, 200]);
 
-/** Starts a long-running command and resolves with the first http URL it prints on stdout. */
+/**
+ * Starts a long-running `npx` command in its own process group (npx does not pass signals on:
+ * {@link stop} signals the whole group) and resolves with the first http URL it prints.
+ */
 function startServer(installed: Installed, args: readonly string[]): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn('npx', ['--no-install', ...args], { cwd: installed.dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } });
+  const child = spawn('npx', ['--no-install', ...args], { cwd: installed.dir, stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } });
   let out = '';
   let err = '';
   return new Promise((res, rej) => {
@@ -44,11 +47,12 @@ function startServer(installed: Installed, args: readonly string[]): Promise<{ c
   });
 }
 
+/** Stops a server started by {@link startServer}: SIGTERM to its process group; resolves once npx has exited. */
 function stop(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null) return Promise.resolve();
+  if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((res) => {
     child.once('exit', () => res());
-    child.kill('SIGTERM');
+    process.kill(-child.pid!, 'SIGTERM');
   });
 }
 
@@ -124,11 +128,12 @@ describe.skipIf(!!skip)('the packed package: deepvis viewer and deepvis/viewer i
     await page.evaluate(() => window.__deepvis!.select(2));
     await expect.poll(() => tiles.first().getAttribute('src'), { timeout: 30_000 }).not.toBe(first);
     expect(await tiles.count()).toBe(9);
+    await page.close(); // before its server goes
     await stop(child);
   });
 
   it('a Vite app that mounts deepvis/viewer from the package builds and runs', { timeout: 600_000 }, async () => {
-    installed.write('index.html', '<!doctype html><html><head><meta charset="utf-8"><title>app</title></head><body><h1>My app</h1><div id="v"></div><script type="module" src="./main.js"></script></body></html>\n');
+    installed.write('index.html', '<!doctype html><html><head><meta charset="utf-8"><title>app</title><link rel="icon" href="data:,"></head><body><h1>My app</h1><div id="v"></div><script type="module" src="./main.js"></script></body></html>\n');
     installed.write('main.js', [
       "import { mountViewer } from 'deepvis/viewer';",
       "const viewer = mountViewer(document.getElementById('v'), { state: { size: 32, layer: 'leaky_re_lu_5' } });",
@@ -149,6 +154,7 @@ describe.skipIf(!!skip)('the packed package: deepvis viewer and deepvis/viewer i
     await page.evaluate(() => (window as unknown as { viewer: { selectUnit(u: number): void } }).viewer.selectUnit(3));
     await expect.poll(() => page.evaluate(() => (window as unknown as { selectedName?: string }).selectedName)).toBe('unit 3 of 16');
     await page.screenshot({ path: join(ARTIFACTS, '02-vite-app.png'), fullPage: true });
+    await page.close();
     await stop(child);
   });
 

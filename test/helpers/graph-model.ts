@@ -16,6 +16,12 @@ export interface TinyGraphWeights { w1: tf.Tensor4D; b1: tf.Tensor1D; w2: tf.Ten
  * activation (LeakyRelu with α 0.1), as tfjs-converter writes convolutions.
  */
 export async function tinyGraphModel(fused?: 'Relu' | 'LeakyRelu'): Promise<{ model: GraphModel; weights: TinyGraphWeights }> {
+  const { artifacts, weights } = tinyGraphArtifacts(fused);
+  return { model: await loadGraphModel(tf.io.fromMemory(artifacts)), weights };
+}
+
+/** The same graph as model artifacts (topology, weight specs and bytes), to save as files. */
+export function tinyGraphArtifacts(fused?: 'Relu' | 'LeakyRelu'): { artifacts: tf.io.ModelArtifacts; weights: TinyGraphWeights } {
   const weights: TinyGraphWeights = {
     w1: tf.randomUniform([3, 3, 3, 4], -1, 1, 'float32', 21) as tf.Tensor4D,
     b1: tf.randomUniform([4], -1, 1, 'float32', 22) as tf.Tensor1D,
@@ -54,6 +60,5 @@ export async function tinyGraphModel(fused?: 'Relu' | 'LeakyRelu'): Promise<{ mo
   const weightData = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   parts.reduce((offset, p) => (weightData.set(p, offset), offset + p.length), 0);
   axes.dispose();
-  const model = await loadGraphModel(tf.io.fromMemory({ modelTopology, weightSpecs, weightData: weightData.buffer, format: 'graph-model' }));
-  return { model, weights };
+  return { artifacts: { modelTopology, weightSpecs, weightData: weightData.buffer, format: 'graph-model' }, weights };
 }

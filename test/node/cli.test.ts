@@ -9,7 +9,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writePatternPngs } from '../helpers/pattern-pngs';
 import { vulkanLoaderFound } from '../../src/backends/node-webgpu';
+import { ATTRIBUTION_METHODS } from '../../src/attribution/index';
 
 const root = resolve(__dirname, '../..');
 const main = join(root, 'src/cli/main.ts');
@@ -82,13 +84,7 @@ describe.skipIf(process.env.DEEPVIS_BACKEND !== 'wasm')('deepvis CLI', () => {
     dense = await saveModel(d, join(tmp, 'dense'));
     d.dispose();
     // A folder of images: two real PNGs and one file that only pretends to be one.
-    images = join(tmp, 'images');
-    mkdirSync(images);
-    for (const [name, value] of [['a.png', 40], ['b.png', 200]] as const) {
-      const png = new PNG({ width: 20, height: 18 });
-      for (let i = 0; i < png.data.length; i += 4) png.data.set([value, (i / 4) % 255, 255 - value, 255], i);
-      writeFileSync(join(images, name), PNG.sync.write(png));
-    }
+    images = writePatternPngs(join(tmp, 'images'));
     writeFileSync(join(tmp, 'broken.png'), 'not really a PNG');
   });
 
@@ -234,8 +230,37 @@ describe.skipIf(process.env.DEEPVIS_BACKEND !== 'wasm')('deepvis CLI', () => {
     expect(occ.code, occ.stderr).toBe(0);
     expect(pngsUnder(occOut).filter((p) => p.endsWith('-occlusion.png')).length).toBe(2);
     const gallery = readFileSync(join(tmp, 'runs', 'gallery', 'index.html'), 'utf8');
-    for (const part of ['optimized/class-0-preset2.png', 'activations/', 'guided/', 'top/index.html']) expect(gallery).toContain(part);
+    for (const part of ['optimized/class-0-preset2.png', 'grids/', 'guided/', 'top/index.html']) expect(gallery).toContain(part);
   }, 400_000); // seven CLI processes, some starting worker threads
+
+  it('sanity writes the report: each method through the cascade, the four charts, verdicts for every registered method; the registry\'s methods run in backward', async () => {
+    const out = join(tmp, 'runs', 'sanity');
+    const run = await cli('sanity', '--model', tiny, '--images', images, '--out', out, '-q', '--limit', '1', '--steps', '2', '--size', '16');
+    expect(run.code, run.stderr).toBe(0);
+    const pngs = pngsUnder(out).map((p) => p.slice(out.length + 1));
+    for (const chart of ['spearman', 'ssim', 'deletion', 'insertion']) expect(pngs).toContain(`sanity/${chart}.png`);
+    const cascade = pngs.find((p) => p.endsWith('-cascade.png'))!;
+    const sheet = PNG.sync.read(readFileSync(join(out, cascade)));
+    // One row per registered method, one column per step (trained + the tiny net's 3 layers with kernels), 4 px apart.
+    const methods = ATTRIBUTION_METHODS.length;
+    expect([sheet.width, sheet.height]).toEqual([4 * 16 + 3 * 4, methods * 16 + (methods - 1) * 4]);
+    const results = JSON.parse(readFileSync(join(out, 'sanity', 'results.json'), 'utf8')) as { method: string; steps: { layer: string | null; spearman: number }[]; deletionAuc: number }[];
+    expect(results.map((r) => r.method)).toEqual(ATTRIBUTION_METHODS.map((m) => m.name));
+    for (const r of results) {
+      expect(r.steps.map((s) => s.layer)).toEqual([null, 'logits', 'conv2', 'conv1']);
+      expect(r.steps[0].spearman).toBe(1);
+      expect(r.deletionAuc).toBeGreaterThanOrEqual(0);
+    }
+    const html = readFileSync(join(out, 'index.html'), 'utf8');
+    for (const m of ATTRIBUTION_METHODS) expect(html).toContain(m.label);
+    expect(html).toMatch(/Passing the randomization check/);
+    for (const mode of ['input-x-gradient', 'gradcam++']) {
+      const viewOut = join(tmp, 'runs', `backward-${mode}`);
+      const view = await cli('backward', '--model', tiny, '--images', images, '--out', viewOut, '-q', '--mode', mode, '--limit', '1');
+      expect(view.code, view.stderr).toBe(0);
+      expect(pngsUnder(viewOut).length).toBe(2);
+    }
+  });
 
   it('gallery on the default model (no --model): the shipped Darknet-Tiny, its photos and ImageNet class names', async () => {
     const out = join(tmp, 'runs', 'darknet-gallery');
@@ -304,7 +329,7 @@ describe.skipIf(process.env.DEEPVIS_BACKEND !== 'wasm')('deepvis CLI', () => {
     await rejects(['optimize', '--model', join(tmp, 'broken.png')], 3, /Cannot read '.*broken.png' as JSON/);
     await rejects(['optimize', '--model', 'http://exa mple.com/model.json'], 3, /'http:\/\/exa mple.com\/model.json' is not a valid URL/);
     await rejects(['optimize', '--model', 'ftp://example.com/model.json'], 3, /Unsupported URL scheme 'ftp:'/);
-    await rejects(['optimize', '--model', 'http://127.0.0.1:1/model.json'], 3, /Cannot fetch the model from 'http:\/\/127.0.0.1:1\/model.json'/);
+    await rejects(['optimize', '--model', 'http://127.0.0.1:1/model.json'], 3, /Cannot fetch 'http:\/\/127.0.0.1:1\/model.json'/);
     await rejects(['activations', '--model', tiny, '--images', join(tmp, 'missing')], 3, /Image file or folder not found: '.*missing'/);
     await rejects(['optimize', '--model', dense], 4, /not a convnet.*input is \[10\]/);
     // Fails half way (after the output folder was opened): nothing may remain.

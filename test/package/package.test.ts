@@ -45,7 +45,10 @@ describe('the published package', () => {
       ...['labels.json', 'model.json', 'NOTICE.md', 'weights.bin'].map((f) => `assets/darknet-tiny/${f}`),
       ...[...photos.map((p) => `${p}.jpg`), 'NOTICE.md'].map((f) => `assets/photos/${f}`),
     ].sort());
-    for (const entry of ['index', 'webgl', 'wasm', 'node', 'pool-worker', 'top-activations-worker']) {
+    // The prebuilt viewer `deepvis viewer` serves (with its own copies of the model, photos and wasm files).
+    expect(files).toContain('dist/viewer-app/index.html');
+    expect(files.filter((f) => /^dist\/viewer-app\/tfjs-wasm\/tfjs-backend-wasm[-\w]*\.wasm$/.test(f))).toHaveLength(3);
+    for (const entry of ['index', 'webgl', 'wasm', 'node', 'viewer', 'pool-worker', 'top-activations-worker']) {
       expect(files).toContain(`dist/${entry}.js`);
       expect(files).toContain(`dist/${entry}.cjs`);
       expect(files).toContain(`dist/${entry}.d.ts`);

@@ -115,7 +115,7 @@ export const galleryCommand: Command = {
       const targets: Target[] = classes.map((c) => ({ unit: { class: c }, key: `class-${c}`, label: unitLabel(ctx, net.logits, c), classIndex: c }));
       const optimized = await optimizeTargets(ctx, targets, presets, { steps: runSteps, size, dir: 'optimized', display });
       const showLayers = showcaseLayers(net, 4);
-      const grids = await activationGrids(ctx, samples, showLayers, 'activations');
+      const grids = await activationGrids(ctx, samples, showLayers, 'grids');
       const guided = await backwardViews(ctx, samples, { layer: net.logits, mode: 'guided', filter: 'norm', dir: 'guided', size: inputSize });
       const top = await topImages(ctx, pool, { layer, units, k: 9, mode: 'deconv', dir: 'top', size: inputSize });
 
