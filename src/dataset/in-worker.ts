@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { DeepvisError, checkOption, throwIfAborted } from '../errors';
 import { fromPlainError, type PlainError, type PlainInputRange } from '../parallel/messages';
 import type { TopActivations, TopActivationsOptions, TopActivationsProgress } from './top-activations';
+import { DEFAULT_SCAN_WORKER_BACKEND, type ScanWorkerBackend } from '../backends/names';
 
 /** One image for {@link topActivationsInWorker}: an id and an encoded file (PNG, JPEG, WebP…) or a decoded bitmap. */
 export interface WorkerImage {
@@ -15,13 +16,13 @@ export interface TopActivationsInWorkerOptions extends Pick<TopActivationsOption
   model: string;
   /** The model's input range (`[0, 1]`, `[-1, 1]`, `[0, 255]`, `{ mean, std, bgr }`). Default `[0, 1]`. */
   inputRange?: PlainInputRange;
-  /** The worker's backend: `'webgl'` (through an OffscreenCanvas) or `'cpu'`. Default `'webgl'`. */
-  backend?: 'webgl' | 'cpu';
+  /** The worker's backend: WebGL (through an OffscreenCanvas) or cpu. Default WebGL. */
+  backend?: ScanWorkerBackend;
 }
 
 /** What the page sends the scan worker. */
 export type ToScanWorker =
-  | { readonly type: 'scan'; readonly id: number; readonly model: string; readonly inputRange?: PlainInputRange; readonly backend: 'webgl' | 'cpu';
+  | { readonly type: 'scan'; readonly id: number; readonly model: string; readonly inputRange?: PlainInputRange; readonly backend: ScanWorkerBackend;
     readonly images: readonly WorkerImage[]; readonly options: Pick<TopActivationsOptions, 'layers' | 'k' | 'batchSize' | 'size'> }
   | { readonly type: 'abort'; readonly id: number }
   | { readonly type: 'tensors'; readonly id: number };
@@ -77,7 +78,7 @@ function request<T>(worker: Worker, message: ToScanWorker, onProgress?: (p: TopA
  * ```
  */
 export function topActivationsInWorker(worker: Worker, images: readonly WorkerImage[], options: TopActivationsInWorkerOptions): Promise<TopActivations> {
-  const { model, inputRange, backend = 'webgl', layers, k, batchSize, size, onProgress, signal } = options ?? ({} as TopActivationsInWorkerOptions);
+  const { model, inputRange, backend = DEFAULT_SCAN_WORKER_BACKEND, layers, k, batchSize, size, onProgress, signal } = options ?? ({} as TopActivationsInWorkerOptions);
   try {
     checkOption(typeof Worker !== 'undefined' && worker instanceof Worker, 'worker', 'a Worker made from deepvis/top-activations-worker', worker);
     checkOption(typeof model === 'string' && model.length > 0, 'model', 'the URL of a model.json', model);

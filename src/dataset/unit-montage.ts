@@ -7,6 +7,7 @@ import { cropReceptiveField, type CropOptions } from './crop';
 import { montage } from './montage';
 import { receptiveField, type ReceptiveField } from '../net/receptive-field';
 import type { TopActivations } from './top-activations';
+import { footprint } from '../net/geometry';
 
 /** Loads a dataset image by id as `[h, w, 3]` 0–255 RGB; {@link unitMontage} disposes it after use. */
 export type ImageLoader = (id: string) => tf.Tensor3D | Promise<tf.Tensor3D>;
@@ -80,8 +81,12 @@ export async function unitTiles(
           };
           const crop = enlarge(cropReceptiveField(img, field, e.y, e.x, { fill }));
           if (mode === 'none') return [crop];
-          // The backward pass runs on the smallest window that gives the full image's values on the field.
-          const [rows, cols] = [window(field, 0, e.y, img.shape[0]), window(field, 1, e.x, img.shape[1])];
+          // The backward pass runs on the smallest window that gives the full image's values on the field,
+          // or on the whole image where that window is too small to pass through the net.
+          let [rows, cols] = [window(field, 0, e.y, img.shape[0]), window(field, 1, e.x, img.shape[1])];
+          if (footprint(net.layers, rows.size, cols.size, 3).empty) {
+            [rows, cols] = [{ start: 0, size: img.shape[0], shift: 0 }, { start: 0, size: img.shape[1], shift: 0 }];
+          }
           const part = tf.slice(img, [rows.start, cols.start, 0], [rows.size, cols.size, 3]);
           const at: [number, number] = [e.y - rows.shift, e.x - cols.shift];
           const g = backward(net, tf.expandDims(part) as tf.Tensor4D, { layer, channel: unit, at: spatial ? at : 'max', mode });

@@ -1,6 +1,7 @@
 import { CliError } from '../cli/errors';
 import { DeepvisError, type DeepvisErrorCode } from '../errors';
 import type { InputRange } from '../net/types';
+import type { NodeBackendName } from '../backends/node';
 
 /** An input range that can cross threads: `[lo, hi]` or `{ mean, std, bgr }`. */
 export type PlainInputRange = Exclude<InputRange, (pixels: never) => unknown>;
@@ -56,5 +57,5 @@ export interface WorkerModel {
   /** The model's input range as plain data (not a function); absent: the loader's default. */
   readonly inputRange?: PlainInputRange;
   /** The backend each worker picks (`useNodeBackend`'s names). */
-  readonly backend: 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
+  readonly backend: NodeBackendName | 'auto';
 }
