@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { DeepvisError } from '../errors';
 import { samplePhotos } from '../default-model/photos';
 import { NODE_BACKEND_CHOICES, useNodeBackend, type NodeBackendName } from '../backends/node';
 import { classIndex, unitName } from '../image/labels';
@@ -151,16 +152,22 @@ export { showcaseLayers, lastSpatialLayer } from '../net/shortlist';
 /**
  * The layer whose units are local detectors, for the top-k views: the deepest spatial
  * rectifier layer whose receptive field is at most a third of the image side (deeper units see
- * the whole image, so their "crops" are whole photos); the first such layer when none is.
+ * the whole image, so their "crops" are whole photos); the first such layer when none is; the last spatial layer where the layers carry no geometry.
  */
 export function detectorLayer(net: Net, size: readonly [number, number]): string {
   const layers = showcaseLayers(net, Number.MAX_SAFE_INTEGER);
   if (layers.length === 0) return lastSpatialLayer(net);
-  const local = layers.filter((l) => {
-    const field = receptiveField(net, l, { inputSize: size });
-    return field.size[0] <= size[0] / 3 && field.size[1] <= size[1] / 3;
-  });
-  return local[local.length - 1] ?? layers[0]!;
+  try {
+    const local = layers.filter((l) => {
+      const field = receptiveField(net, l, { inputSize: size });
+      return field.size[0] <= size[0] / 3 && field.size[1] <= size[1] / 3;
+    });
+    return local[local.length - 1] ?? layers[0]!;
+  } catch (e) {
+    // A net whose layers carry no geometry (a GraphModel's nodes): the last spatial layer.
+    if (e instanceof DeepvisError && e.code === 'UNSUPPORTED') return lastSpatialLayer(net);
+    throw e;
+  }
 }
 
 /**
