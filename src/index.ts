@@ -1,7 +1,7 @@
 // The public face of deepvis: re-exports only.
 export * from './net/index';
 // Objectives as one namespace (`objectives.channel`, `objectives.add`…); the two used on their own stay top-level.
-export * as objectives from './objectives/index';
+export * as objectives from './objectives/objectives';
 export { classLogit, objective, type Objective, type BoundObjective, type ChannelAt, type ChannelOptions, type CustomObjectiveOptions } from './objectives/index';
 export * from './regularizers/index';
 export * from './optimize/index';

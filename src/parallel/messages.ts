@@ -52,7 +52,7 @@ export type FromWorker =
 
 /** The model a worker loads, as plain data. */
 export interface WorkerModel {
-  /** A model.json path, a folder holding one, or an http(s) URL; absent: the embedded default model. */
+  /** A model.json path, a folder holding one, an http(s) URL, or a built-in name (`'darknet-tiny'`, the default, or `'fashion-mnist'`). */
   readonly model?: string;
   /** The model's input range as plain data (not a function); absent: the loader's default. */
   readonly inputRange?: PlainInputRange;

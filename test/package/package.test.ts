@@ -87,7 +87,7 @@ describe('the published package', () => {
     const script = (load: string) => `
       ${load}
       (async () => {
-        const pool = await node.openWorkerPool({ workers: 2, backend: 'cpu' });
+        const pool = await node.openWorkerPool({ model: 'fashion-mnist', workers: 2, backend: 'cpu' });
         try {
           const grey = (v, id) => ({ id, pixels: new Float32Array(28 * 28 * 3).fill(v), shape: [28, 28, 3] });
           const top = await node.topActivationsInPool(pool, [grey(10, 'dark'), grey(240, 'light'), grey(120, 'mid')], { layers: ['relu2'], size: [28, 28], k: 1, batchSize: 1 });
