@@ -12,8 +12,8 @@
 // steps, take about twice as long).
 import { exitCleanlyOnInterrupt, main } from '../../src/cli/main';
 
-/** The demo's size and steps for Darknet-Tiny, before the user's arguments so that theirs win. */
-const DEMO = ['--size', '96', '--steps', '80'];
+/** The demo's size, steps and presets (the paper's four and the modern style) for Darknet-Tiny, before the user's arguments so that theirs win. */
+const DEMO = ['--size', '96', '--steps', '80', '--preset', '1,2,3,4,lucid'];
 
 exitCleanlyOnInterrupt();
 const started = Date.now();
