@@ -34,9 +34,23 @@ export interface Installed {
  */
 export function packTarball(root = ROOT): string {
   const out = mkdtempSync(join(tmpdir(), 'deepvis-pack-'));
-  const json = execFileSync('npm', ['pack', '--json', '--pack-destination', out], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 1_800_000 });
-  const name: string = JSON.parse(json.slice(json.indexOf('[')))[0].filename;
-  return join(out, name);
+  const stdout = execFileSync('npm', ['pack', '--json', '--pack-destination', out], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 1_800_000 });
+  return join(out, packedFileName(stdout));
+}
+
+/**
+ * The tarball's name from `npm pack --json`'s stdout, which also carries whatever `prepack`
+ * printed first (the build's log, with colour codes such as `ESC[34m` where colour is forced):
+ * the report is the JSON array at the end, so the first `[` that starts valid JSON to the end.
+ */
+export function packedFileName(stdout: string): string {
+  for (let at = stdout.indexOf('['); at >= 0; at = stdout.indexOf('[', at + 1)) {
+    let report: unknown;
+    try { report = JSON.parse(stdout.slice(at)); } catch { continue; }
+    const name = Array.isArray(report) ? (report[0] as { filename?: unknown } | undefined)?.filename : undefined;
+    if (typeof name === 'string') return name;
+  }
+  throw new Error(`npm pack --json printed no report with a filename:\n${stdout.slice(-2000)}`);
 }
 
 /**
