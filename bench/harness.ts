@@ -5,6 +5,12 @@ import * as tf from '@tensorflow/tfjs-core';
 // (The browser page imports this file too: no `process` there.)
 const WARMUP = Number(globalThis.process?.env.BENCH_WARMUP ?? 1);
 
+/** The median of `values` (the upper one of an even count). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
 /** Runs `f` (which returns a tensor) `warmup` + `n` times and returns the median ms of the timed runs. */
 export async function timeIt(f: () => tf.Tensor, n = 3, warmup = WARMUP): Promise<number> {
   const times: number[] = [];
@@ -15,8 +21,7 @@ export async function timeIt(f: () => tf.Tensor, n = 3, warmup = WARMUP): Promis
     y.dispose();
     if (i >= warmup) times.push(performance.now() - t0);
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+  return median(times);
 }
 
 /** One row of the results table. */

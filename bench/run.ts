@@ -8,7 +8,7 @@ import { loadLayersModelFile, useNodeBackend, type NodeBackendName } from '../sr
 import { markdownTable, type Row } from './harness';
 import { benchNetGradient } from './net-gradient';
 import { benchLive, benchTopActivations } from './live-and-dataset';
-import { benchPresets } from './optimize';
+import { benchLoopOverhead, benchPresets } from './optimize';
 import { benchFidelity } from './fidelity';
 import { benchNaive } from './naive';
 import { benchAttribution, benchSanity } from './attribution';
@@ -38,6 +38,7 @@ async function main() {
     rows.push(...(await benchNetGradient(model, backend, size, backend === 'cpu' ? 1 : 2)));
     const net = toNet(model, { inputRange: [0, 1] });
     rows.push(...(await benchPresets(net, backend, size, backend === 'cpu' ? 3 : 20)));
+    rows.push(...(await benchLoopOverhead(net, backend, size, backend === 'cpu' ? 1 : 6)));
     // Issue 13's fidelity section, long (BENCH_FIDELITY=0 skips it; BENCH_FIDELITY_CLASSES / _STEPS shrink it): on the first backend only.
     if (backend === backends[0] && process.env.BENCH_FIDELITY !== '0') rows.push(...(await benchFidelity(net, backend)));
     rows.push(...(await benchLive(net, backend, size)));

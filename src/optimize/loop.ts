@@ -214,7 +214,8 @@ export async function* optimizeLoop(netOrModel: NetOrModel, objectives: readonly
         if (!built.plain) seenImage = tf.keep(image);
         let seen = applyTransforms(image, drawn);
         if (fixedSize && (seen.shape[1] !== p.h || seen.shape[2] !== p.w)) seen = resizeImage(seen, p.h, p.w);
-        const outs = net.forward(tf.add(seen, mean) as tf.Tensor4D, { taps });
+        const sameShape = seen.shape.every((d, k) => d === built.meanImage.shape[k]);
+        const outs = net.forward(tf.add(seen, sameShape ? built.meanImage : mean) as tf.Tensor4D, { taps });
         const pick = (t: tf.Tensor1D, i: number) => {
           if (t.rank !== 1 || t.shape[0] !== n) {
             throw new DeepvisError('BAD_SHAPE', `Objective '${objectives[i].name}' gave shape [${t.shape.join(', ')}]; it must give one score per image, [${n}].`);
@@ -300,11 +301,13 @@ export async function* optimizeLoop(netOrModel: NetOrModel, objectives: readonly
           if (majorityStep[i] === null && flags[i] === 1) majorityStep[i] = step;
         });
         if (improved.some(Boolean)) {
-          const next = tf.tidy(() => {
-            const image = (seen ?? x) as tf.Tensor4D;
-            const mask = tf.tensor4d(improved.map(Number), [n, 1, 1, 1], 'bool');
-            return tf.where(tf.broadcastTo(mask, image.shape), image, best!) as tf.Tensor4D;
-          });
+          // The improved images replace theirs in the best batch: a shared clone when all did
+          // (the usual case, no copy), else image-wise slices (no broadcast mask).
+          const image = (seen ?? x) as tf.Tensor4D;
+          const last: tf.Tensor4D = best;
+          const next: tf.Tensor4D = improved.every(Boolean)
+            ? (tf.clone(image) as tf.Tensor4D)
+            : tf.tidy(() => tf.concat(improved.map((up, i) => tf.slice(up ? image : last, [i, 0, 0, 0], [1, -1, -1, -1]))) as tf.Tensor4D);
           best.dispose();
           best = next;
         }

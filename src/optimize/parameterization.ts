@@ -196,6 +196,12 @@ export interface BuiltParameterization {
   fromCentred(x: tf.Tensor4D): tf.Tensor;
   /** Between steps: `plain` clips to 0–255; else `null` (nothing to do). */
   project(v: tf.Tensor): tf.Tensor | null;
+  /**
+   * The mean colour as a whole batch, `[n, h, w, 3]` (owned by this object): adding it to a
+   * centred image of that shape is the same sum as the broadcast of `[1, 1, 1, 3]`, without the
+   * broadcast (several times slower than a plain add on wasm).
+   */
+  readonly meanImage: tf.Tensor4D;
   dispose(): void;
 }
 
@@ -214,7 +220,8 @@ export interface BuiltParameterization {
 export function buildParameterization(spec: Parameterization, n: number, h: number, w: number, mean: readonly number[]): BuiltParameterization {
   const p = toParameterization(spec);
   const meanT = tf.tensor4d([...mean], [1, 1, 1, 3]);
-  const owned: tf.Tensor[] = [meanT];
+  const meanImage = tf.tensor4d(Float32Array.from({ length: n * h * w * 3 }, (_, k) => mean[k % 3]), [n, h, w, 3]);
+  const owned: tf.Tensor[] = [meanT, meanImage];
   const keep = <T extends tf.Tensor>(t: T): T => (owned.push(t), t);
   const dispose = () => tf.dispose(owned);
   if (p.basis === 'pixels' && !p.decorrelate && !p.sigmoid) {
@@ -223,7 +230,8 @@ export function buildParameterization(spec: Parameterization, n: number, h: numb
       init: (start, seed) => startImage(start, n, h, w, mean, seed),
       centred: (v) => v as tf.Tensor4D,
       fromCentred: (x) => tf.clone(x),
-      project: (v) => tf.tidy(() => tf.sub(tf.clipByValue(tf.add(v, meanT), 0, 255), meanT)),
+      project: (v) => tf.tidy(() => tf.sub(tf.clipByValue(tf.add(v, meanImage), 0, 255), meanImage)),
+      meanImage,
       dispose,
     };
   }
@@ -251,8 +259,8 @@ export function buildParameterization(spec: Parameterization, n: number, h: numb
   };
   const centred = (v: tf.Tensor): tf.Tensor4D => tf.tidy(() => {
     const z = toZ(v);
-    if (p.sigmoid) return tf.sub(tf.mul(tf.sigmoid(z), constant(255)), meanT) as tf.Tensor4D;
-    return tf.sub(tf.clipByValue(tf.add(z, meanT), 0, 255), meanT) as tf.Tensor4D;
+    if (p.sigmoid) return tf.sub(tf.mul(tf.sigmoid(z), constant(255)), meanImage) as tf.Tensor4D;
+    return tf.sub(tf.clipByValue(tf.add(z, meanImage), 0, 255), meanImage) as tf.Tensor4D;
   });
   const fromCentred = (x: tf.Tensor4D): tf.Tensor => tf.tidy(() => {
     let z: tf.Tensor = x;
@@ -294,6 +302,7 @@ export function buildParameterization(spec: Parameterization, n: number, h: numb
     centred,
     fromCentred,
     project: () => null,
+    meanImage,
     dispose,
   };
 }
