@@ -13,6 +13,7 @@ import { writePatternPngs } from '../helpers/pattern-pngs';
 import { vulkanLoaderFound } from '../../src/backends/node-webgpu';
 import { ATTRIBUTION_METHODS } from '../../src/attribution/index';
 import { EXIT } from '../../src/cli/errors';
+import { parseAtlas } from '../../src/dataset/atlas';
 
 const root = resolve(__dirname, '../..');
 const main = join(root, 'src/cli/main.ts');
@@ -210,7 +211,7 @@ describe.skipIf(process.env.DEEPVIS_BACKEND !== 'wasm')('deepvis CLI', () => {
     for (const [command, extra] of [
       ['activations', ['--layer', 'conv1,conv2']],
       ['backward', ['--mode', 'deconv', '--filter', 'raw', '--smooth', '2']],
-      ['topk', ['--units', '0,1', '--k', '2']],
+      ['topk', ['--units', '0,1', '--k', '2', '--optimize', '2', '--preset', '3']],
       ['gallery', ['--steps', '2', '--preset', '2,3', '--samples', '2']],
     ] as const) {
       const out = join(tmp, 'runs', command);
@@ -223,6 +224,20 @@ describe.skipIf(process.env.DEEPVIS_BACKEND !== 'wasm')('deepvis CLI', () => {
       expect(html).toContain('<img');
     }
     expect(readFileSync(join(tmp, 'runs', 'backward', 'index.html'), 'utf8')).toContain('Deconvnet, SmoothGrad of 2 (raw)');
+    // topk --optimize: each drawn unit's optimized image, in the atlas and on the page.
+    const atlas = parseAtlas(JSON.parse(readFileSync(join(tmp, 'runs', 'topk', 'atlas.json'), 'utf8')));
+    const [layer] = Object.keys(atlas.layers);
+    for (const unit of ['0', '1']) {
+      const files = atlas.layers[layer].units[unit].optimized;
+      expect(files).toEqual([`optimized/${layer}-unit-${unit}-preset3.png`]);
+      expect(PNG.sync.read(readFileSync(join(tmp, 'runs', 'topk', files[0]))).width).toBeGreaterThan(0);
+      expect(readFileSync(join(tmp, 'runs', 'topk', 'index.html'), 'utf8')).toContain(`src="${files[0]}"`);
+    }
+    for (const extra of [['--preset', '1,3'], ['--shard', '0/2']]) {
+      const bad = await cli('topk', '--model', tiny, '--images', images, '--out', join(tmp, 'runs', 'topk-bad'), '-q', '--optimize', '2', ...extra);
+      expect(bad.code, extra.join(' ')).toBe(2);
+      expect(bad.stderr).toMatch(/--preset of topk takes one style|--optimize draws units/);
+    }
     const camOut = join(tmp, 'runs', 'gradcam');
     const cam = await cli('backward', '--model', tiny, '--images', images, '--out', camOut, '-q', '--mode', 'gradcam');
     expect(cam.code, cam.stderr).toBe(0);

@@ -45,7 +45,7 @@ export const displayOption = (values: Values): ImageDisplay => choice(values, 'd
 const PRESET_NAMES: Record<string, Preset> = { 1: PAPER_PRESETS[0], 2: PAPER_PRESETS[1], 3: PAPER_PRESETS[2], 4: PAPER_PRESETS[3], lucid: LUCID_PRESET };
 
 /** `--preset`: 1–4, lucid, a list of them, or `all` (the paper's four). */
-export function presetsOption(values: Values, fallback: 'all' | number): Preset[] {
+export function presetsOption(values: Values, fallback: 'all' | 'lucid' | number): Preset[] {
   const raw = str(values, 'preset') ?? String(fallback);
   if (raw === 'all') return [...PAPER_PRESETS];
   const list = raw.split(',').map((s) => s.trim());
