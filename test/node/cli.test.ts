@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writePatternPngs } from '../helpers/pattern-pngs';
 import { vulkanLoaderFound } from '../../src/backends/node-webgpu';
 import { ATTRIBUTION_METHODS } from '../../src/attribution/index';
+import { EXIT } from '../../src/cli/errors';
 import { parseAtlas } from '../../src/dataset/atlas';
 
 const root = resolve(__dirname, '../..');
@@ -93,10 +94,18 @@ describe.skipIf(process.env.DEEPVIS_BACKEND !== 'wasm')('deepvis CLI', () => {
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
 
-  it('--help lists the commands, and each command its options', async () => {
+  it('--help lists the commands and every exit code (as docs/cli.md does), and each command its options', async () => {
     const top = await cli('--help');
     expect(top.code).toBe(0);
     for (const c of ['gallery', 'optimize', 'activations', 'backward', 'topk', 'layers']) expect(top.stdout).toContain(c);
+    const footer = top.stdout.slice(top.stdout.indexOf('Exit codes:') + 'Exit codes:'.length);
+    const inHelp = footer.split(';').map((item) => Number(/^\s*(\d+) /.exec(item)?.[1]));
+    const doc = readFileSync(join(root, 'docs/cli.md'), 'utf8');
+    const section = doc.slice(doc.indexOf('\n## Exit codes and messages\n'), doc.indexOf('\n## Timings\n'));
+    const inDocs = [...section.matchAll(/^\| (\d+) \|/gm)].map((m) => Number(m[1]));
+    const sorted = (codes: readonly number[]) => [...codes].sort((a, b) => a - b);
+    expect(sorted(inHelp)).toEqual(sorted(Object.values(EXIT)));
+    expect(sorted(inDocs)).toEqual(sorted(Object.values(EXIT)));
     const gallery = await cli('gallery', '--help');
     expect(gallery.code).toBe(0);
     for (const o of ['--classes', '--model', '--steps', '--images', '--out', '--backend']) expect(gallery.stdout).toContain(o);
