@@ -42,7 +42,7 @@ export const DISPLAY_OPTION: OptionSpec = {
 export const displayOption = (values: Values): ImageDisplay => choice(values, 'display', IMAGE_DISPLAYS, 'norm01c');
 
 /** `--preset`: 1–4, lucid, a list of them, or `all` (the paper's four). */
-export function presetsOption(values: Values, fallback: 'all' | number): Preset[] {
+export function presetsOption(values: Values, fallback: 'all' | 'lucid' | number): Preset[] {
   const raw = str(values, 'preset') ?? String(fallback);
   if (raw === 'all') return [...PAPER_PRESETS];
   const list = raw.split(',').map((s) => s.trim());
