@@ -2,7 +2,7 @@
 // from the registry with the tfjs peers, then (1) `deepvis topk` writes an atlas and `npx deepvis
 // viewer --atlas` serves the viewer, driven in headless Chromium with a fake camera; (2) a Vite
 // app that mounts `deepvis/viewer` from the package builds and runs. Screenshots go to
-// test/artifacts/viewer-package/. Slow (pack, install, two page loads on SwiftShader).
+// test/artifacts/viewer-package/ (the webcam at 32², a shipped photo at 224², the Vite app). Slow (pack, install, two page loads on SwiftShader).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -128,6 +128,24 @@ describe.skipIf(!!skip)('the packed package: deepvis viewer and deepvis/viewer i
     await page.evaluate(() => window.__deepvis!.select(2));
     await expect.poll(() => tiles.first().getAttribute('src'), { timeout: 30_000 }).not.toBe(first);
     expect(await tiles.count()).toBe(9);
+
+    // A second, readable picture: a shipped photo at the model's size, 224² (the parrot, which
+    // Darknet-Tiny calls a macaw), so the unit pane, the top-5 and the tiles mean something.
+    await page.goto(`${url}&size=224&layer=${LAYER}&unit=1&backend=webgl&input=sample&sample=parrot`);
+    await page.waitForFunction(() => !!window.__deepvis?.ready && window.__deepvis.input === 'image' && window.__deepvis.frames >= 1, null, { timeout: 240_000 });
+    const photo = await page.evaluate(() => window.__deepvis!.nextFrame()); // a still photo runs a frame when asked
+    expect([photo.input.width, photo.input.height]).toEqual([224, 224]);
+    expect(await page.evaluate(() => window.__deepvis!.grid)).toMatchObject({ channels: 64, tileWidth: 14, tileHeight: 14 });
+    for (const pane of [photo.input, photo.grid, photo.unit, photo.backward]) expect(Math.max(...pane.mean)).toBeGreaterThan(5);
+    const photoTop5 = (await page.locator('[data-dv=predictions] li').allTextContents()).map((line) => line.replace(/^\s*[\d.]+%\s+/, ''));
+    expect(photoTop5).toHaveLength(5);
+    expect(photoTop5[0]).toBe('macaw');
+    for (const name of photoTop5) expect(IMAGENET).toContain(name);
+    await expect.poll(() => tiles.count(), { timeout: 30_000 }).toBe(9);
+    await page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('[data-dv=atlas-top] img, [data-dv=atlas-backward] img')].every((i) => i.complete && i.naturalWidth > 0), null, { timeout: 30_000 });
+    console.log(`[e2e viewer-package] parrot at 224²: top-5 ${photoTop5.join(' | ')}; ${await page.textContent('[data-dv=unit-caption]')}`);
+    await page.screenshot({ path: join(ARTIFACTS, '03-deepvis-viewer-photo.png'), fullPage: true });
+    expect(await page.evaluate(() => window.__deepvis!.error)).toBe('');
     await page.close(); // before its server goes
     await stop(child);
   });

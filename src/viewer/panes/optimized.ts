@@ -44,8 +44,8 @@ export const STYLE_LABELS: Readonly<Record<OptimizeStyle, string>> = Object.free
 /**
  * The pane: `current` gives the run's target when one starts (null before a model is
  * loaded), `display` how to draw each image (read at every draw, so it can change mid-run;
- * `redraw` shows a finished run's image in it),
- * `controls` the menus placed beside the button (the viewer owns and wires them).
+ * `redraw` shows a finished run's image in it), `controls` the menus placed beside the
+ * button (the viewer owns and wires them).
  */
 export function optimizedPane(
   current: () => OptimizeTarget | null,
