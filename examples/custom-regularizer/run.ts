@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  loadDefaultNet, optimizeUnit, objective, l2Decay, blurEvery, DEFAULT_MODEL_LABELS,
+  loadDefaultNet, optimizeUnit, objective, l2Decay, blurEvery, displayImage, DEFAULT_MODEL_LABELS,
   type Objective, type Regularizer, type OptimizeResult,
 } from '../../src/index';
 import { writePng } from '../../src/backends/node';
@@ -72,7 +72,8 @@ export async function run(options: RunOptions = {}): Promise<RunReport> {
     const without = await optimize('without', base);
     const withCustom = await optimize('with', [...custom, ...base]);
 
-    const big = (im: tf.Tensor3D) => tf.tidy(() => tf.image.resizeNearestNeighbor(im, [112, 112]));
+    // Saved as the toolbox showed its images (norm01c: centred on the mean, stretched), enlarged.
+    const big = (im: tf.Tensor3D) => tf.tidy(() => tf.image.resizeNearestNeighbor(displayImage(im, { mean: net.mean }), [112, 112]));
     const files = { without: join(out, 'without.png'), with: join(out, 'with.png'), comparison: join(out, 'comparison.png') };
     const a = big(without.image);
     const b = big(withCustom.image);

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { DeepvisError, checkOption } from '../errors';
 import { PRE_ACTIVATION, type LayerGeometry, type LayerInfo, type Net } from '../net/types';
 import { assembleGrid } from '../util/grid';
-import { windowAxis } from '../net/window';
+import { layerWindow, windowSpan } from '../net/window';
 import { TILE_PADDING_COLOR } from './tile';
 import { tileLayout } from './tile-layout';
 
@@ -53,14 +53,13 @@ export function filterImages(net: Net, layer?: string, options: FilterImagesOpti
   const [kh, kw] = geometry.kernel;
   const [sh, sw] = geometry.strides;
   const [dh, dw] = geometry.dilations;
-  const eh = (kh - 1) * dh + 1;
-  const ew = (kw - 1) * dw + 1;
+  const eh = windowSpan(kh, dh);
+  const ew = windowSpan(kw, dw);
   // A fully convolutional net takes any size: a small one where the centre window fits is cheapest.
   const h = (net.fullyConvolutional ? null : net.inputShape[0]) ?? 2 * (eh + sh);
   const w = (net.fullyConvolutional ? null : net.inputShape[1]) ?? 2 * (ew + sw);
-  const pad = geometry.padding;
-  const ay = windowAxis(h, eh, sh, pad === 'same' || pad === 'valid' ? pad : pad[0]);
-  const ax = windowAxis(w, ew, sw, pad === 'same' || pad === 'valid' ? pad : pad[1]);
+  const ay = layerWindow(geometry, 0, h);
+  const ax = layerWindow(geometry, 1, w);
   const oy = Math.floor(ay.out / 2);
   const ox = Math.floor(ax.out / 2);
   const y0 = oy * sh - ay.before;

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { checkOption } from '../errors';
 import { checkPixels } from '../net/check-pixels';
 import type { Net } from '../net/types';
+import { windowAxis } from '../net/window';
 import { fillPixel } from './attribution-parts';
 import { attributionMethod } from './method';
 import { runPerImage, type RunOptions } from './runner';
@@ -55,8 +56,8 @@ export async function occlusion(net: Net, pixels: tf.Tensor4D, options: Occlusio
   checkOption(fill === 'mean' || fill === 'black', 'fill', "'mean' or 'black'", fill);
   const unit: UnitRef = { layer, channel, at };
   checkUnit(net, unit);
-  const rows = Math.floor((h - window) / stride) + 1;
-  const cols = Math.floor((w - window) / stride) + 1;
+  const rows = windowAxis(h, window, stride, 'valid').out;
+  const cols = windowAxis(w, window, stride, 'valid').out;
   const positions = rows * cols;
   const score = (x: tf.Tensor4D, fixed: UnitRef): tf.Tensor1D => {
     const a = net.forward(x, { taps: [layer] })[layer];

@@ -2,7 +2,7 @@
 // before each batch, progress after it, the event loop between.
 import * as tf from '@tensorflow/tfjs-core';
 import { checkOption, throwIfAborted } from '../errors';
-import { yieldToEventLoop } from '../util/random';
+import { yieldToEventLoop } from '../util/event-loop';
 
 /** What the runner reads from a method's options. */
 export interface RunOptions {

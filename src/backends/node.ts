@@ -65,7 +65,7 @@ export async function useNodeBackend(backend: NodeBackendName | 'auto' = 'auto')
       tried.push(`${c.pkg} (${missing ? 'not installed' : (e as Error).message})`);
       continue;
     }
-    if (tf.findBackend(c.name) || tf.engine().registryFactory[c.name]) {
+    if (tf.findBackend(c.name) || tf.findBackendFactory(c.name)) {
       if (c.name === 'wasm') setUpWasm();
       quietCpuBackend();
       const found = typeof note === 'string' ? ` ${note}` : '';

@@ -63,7 +63,7 @@ export function releaseTape(): void {
  * ```
  */
 export function quietCpuBackend(): void {
-  if (!tf.engine().registryFactory.cpu) return;
+  if (!tf.findBackendFactory('cpu')) return;
   tfjsInternalsMatch();
   const cpu = tf.findBackend('cpu') as unknown as { firstUse?: unknown } | null;
   if (cpu && typeof cpu.firstUse === 'boolean') cpu.firstUse = false;
@@ -114,4 +114,48 @@ export function graphModelNodes(model: unknown): GraphDefNode[] {
   tfjsInternalsMatch();
   const topology = (model as { artifacts?: { modelTopology?: { node?: unknown } } } | null)?.artifacts?.modelTopology;
   return Array.isArray(topology?.node) ? (topology.node as GraphDefNode[]) : [];
+}
+
+/**
+ * A kernel made of tensor ops: `f` gets the kernel's inputs as tensors and its attributes,
+ * and the new tensor it returns is the kernel's output; what else it makes is freed. Relies
+ * on two facts of the tfjs-core 4.22 engine (`runKernelFunc`): ops run inside a kernel are
+ * not recorded on a gradient tape, and a `Tensor` a kernel returns is taken as its output as
+ * it is. Inputs handed over as bare tensor infos (a kernel called by hand) are wrapped without
+ * a copy.
+ *
+ * @example
+ * ```ts
+ * tf.registerKernel({ kernelName: 'Square', backendName: 'my-backend', kernelFunc: kernelFromOps(({ x }) => tf.mul(x, x)) });
+ * ```
+ */
+export function kernelFromOps(f: (inputs: Record<string, tf.Tensor>, attrs: tf.NamedAttrMap) => tf.Tensor): tf.KernelFunc {
+  return ({ inputs, backend, attrs }) => {
+    tfjsInternalsMatch();
+    return tf.tidy(() => {
+      const tensors = Object.fromEntries(Object.entries(inputs).map(([name, info]) => {
+        if (info instanceof tf.Tensor) return [name, info];
+        // A tensor over the same data: the backend's count is raised so that freeing it at the end of the tidy leaves the data.
+        (backend as tf.KernelBackend).incRef((info as tf.TensorInfo).dataId);
+        return [name, tf.engine().makeTensorFromTensorInfo(info as tf.TensorInfo)];
+      }));
+      return f(tensors, attrs ?? {});
+    });
+  };
+}
+
+/**
+ * The output of a kernel that returns its input `x` itself: the same data, its reference
+ * count raised on `backend` (the kernel's), so no copy is made. Only for backends whose
+ * kernels never write to their inputs.
+ *
+ * @example
+ * ```ts
+ * const identity: tf.KernelFunc = ({ inputs, backend }) => shareInput(inputs.x as tf.TensorInfo, backend);
+ * ```
+ */
+export function shareInput(x: tf.TensorInfo, backend: unknown): tf.TensorInfo {
+  tfjsInternalsMatch();
+  (backend as tf.KernelBackend).incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 }

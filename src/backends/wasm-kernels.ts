@@ -1,51 +1,36 @@
 /**
  * The convolution gradient kernels that `@tensorflow/tfjs-backend-wasm` 4.22 does not register
  * (`Conv2DBackpropFilter`, `DepthwiseConv2dNativeBackpropInput`,
- * `DepthwiseConv2dNativeBackpropFilter`), built from the backend's own forward kernels so that
+ * `DepthwiseConv2dNativeBackpropFilter`), made of the backend's own forward kernels so that
  * `tf.grad(x => model.apply(x))` through tfjs-layers convolutions works on wasm; and a
- * `MaxPoolGrad` that routes the gradient as cpu does.
+ * `MaxPoolGrad` that routes the gradient as cpu does. Each is a kernel made of tensor ops
+ * ({@link kernelFromOps}); the input gradient and the max-pool gradient are the ones the Net
+ * takes ({@link convInputGradient}, {@link maxPoolGradient}).
  *
  * Only tfjs-core is imported: registering kernels for 'wasm' needs no wasm package, so this
  * module is safe to load where the wasm backend is not installed.
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { maxPoolGradValues } from '../net/pool-grad';
+import { convInputGradient, type ConvKind } from '../net/conv-grad';
+import { maxPoolGradient } from '../net/pool-grad';
+import { kernelFromOps } from './tfjs-internals';
 
-type Info = tf.TensorInfo;
-type Pad = 'same' | 'valid' | number | number[][];
+type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
 type Pair = [number, number];
+type Rounding = 'floor' | 'round' | 'ceil';
+type Shape4 = [number, number, number, number];
 
-/** The parts of the 4.22 wasm backend used here (its class is not exported with types we can import). */
-export interface WasmBackend {
-  disposeData(dataId: tf.DataId): boolean;
-  readSync(dataId: tf.DataId): tf.backend_util.BackendValues;
-  makeOutput(shape: number[], dtype: tf.DataType): Info;
-  typedArrayFromHeap(info: Info): Float32Array;
+/** The attributes of tfjs's convolution gradient kernels (`filterShape` for the filter ones, `inputShape` for the input ones). */
+interface ConvAttrs {
+  strides: number | Pair;
+  dilations?: number | Pair;
+  pad: Pad;
+  dataFormat?: string;
+  dimRoundingMode?: Rounding;
+  filterShape: Shape4;
+  inputShape: Shape4;
 }
-
-/** Runs registered wasm kernels from inside a kernel and frees their intermediates. */
-export class Scope {
-  private readonly temps: Info[] = [];
-  constructor(readonly backend: WasmBackend) {}
-
-  run(name: string, inputs: Record<string, Info>, attrs: Record<string, unknown>): Info {
-    const k = tf.getKernel(name, 'wasm');
-    if (!k) throw new Error(`deepvis: the wasm kernel ${name} is missing`);
-    const out = k.kernelFunc({ inputs, backend: this.backend as unknown as tf.KernelBackend, attrs: attrs as tf.NamedAttrMap }) as Info;
-    this.temps.push(out);
-    return out;
-  }
-
-  /** Frees every kernel output except `keep`, the one returned to the engine. */
-  finish(keep: Info): Info {
-    for (const t of this.temps) if (t !== keep) this.backend.disposeData(t.dataId);
-    return keep;
-  }
-}
-
-/** The same data under another shape of equal size: no copy, no reference count (the owner frees it). */
-const view = (t: Info, shape: number[]): Info => ({ dataId: t.dataId, shape, dtype: t.dtype });
 
 const pair = (v: unknown): Pair => (v == null ? [1, 1] : typeof v === 'number' ? [v, v] : [(v as number[])[0], (v as number[])[1]]);
 
@@ -53,27 +38,28 @@ function nhwcOnly(kernel: string, dataFormat: unknown): void {
   if (dataFormat === 'NCHW') throw new Error(`deepvis: the wasm ${kernel} kernel supports NHWC data only; transpose NCHW inputs to NHWC`);
 }
 
-const explicit = (p: tf.backend_util.PadInfo): number[][] => [[0, 0], [p.top, p.bottom], [p.left, p.right], [0, 0]];
+/** The convolution the attributes describe, decoded by tfjs itself. */
+function convInfo(x: readonly number[], filter: readonly number[], a: ConvAttrs, depthwise: boolean): tf.backend_util.Conv2DInfo {
+  return tf.backend_util.computeConv2DInfo(x as Shape4, filter as Shape4, a.strides, pair(a.dilations), a.pad as 'same', a.dimRoundingMode, depthwise);
+}
+
+const explicit = (p: tf.backend_util.PadInfo): tf.backend_util.ExplicitPadding => [[0, 0], [p.top, p.bottom], [p.left, p.right], [0, 0]];
 
 /**
  * dW[a,b,i,o] = Σ_{n,y,x} xpad[n, y·s + a, x·s + b, i] · dy[n,y,x,o]: a stride-1 forward Conv2D of x
  * seen as `[ci, H, W, n]` with dy seen as a `[ho, wo, n, co]` filter, dilated by the stride s.
  */
-function conv2DBackpropFilter({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): Info {
-  const { x, dy } = inputs as { x: Info; dy: Info };
-  const a = attrs as unknown as { strides: number | Pair; pad: Pad; dataFormat?: string; dimRoundingMode?: 'floor' | 'round' | 'ceil'; filterShape: [number, number, number, number] };
+function conv2DBackpropFilter({ x, dy }: Record<string, tf.Tensor>, attrs: tf.NamedAttrMap): tf.Tensor {
+  const a = attrs as unknown as ConvAttrs;
   nhwcOnly('Conv2DBackpropFilter', a.dataFormat);
-  const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], a.filterShape, a.strides, 1, a.pad as 'same', a.dimRoundingMode);
+  const info = convInfo(x.shape, a.filterShape, { ...a, dilations: 1 }, false);
   const [kh, kw, ci, co] = a.filterShape;
-  const s = new Scope(backend as WasmBackend);
-  const xT = s.run('Transpose', { x }, { perm: [3, 1, 2, 0] });
-  const dyT = s.run('Transpose', { x: dy }, { perm: [1, 2, 0, 3] });
-  let r = s.run('Conv2D', { x: xT, filter: dyT }, {
-    strides: [1, 1], dilations: [info.strideHeight, info.strideWidth], pad: explicit(info.padInfo), dataFormat: 'NHWC',
-  });
+  const xT = tf.transpose(x, [3, 1, 2, 0]) as tf.Tensor4D;
+  const dyT = tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D;
+  let r = tf.conv2d(xT, dyT, 1, explicit(info.padInfo), 'NHWC', [info.strideHeight, info.strideWidth]);
   // Rows of xpad past the last window give extra outputs beyond the kernel: drop them.
-  if (r.shape[1] !== kh || r.shape[2] !== kw) r = s.run('Slice', { x: r }, { begin: [0, 0, 0, 0], size: [ci, kh, kw, co] });
-  return s.finish(s.run('Transpose', { x: r }, { perm: [1, 2, 0, 3] }));
+  if (r.shape[1] !== kh || r.shape[2] !== kw) r = tf.slice(r, [0, 0, 0, 0], [ci, kh, kw, co]);
+  return tf.transpose(r, [1, 2, 0, 3]);
 }
 
 /**
@@ -81,33 +67,27 @@ function conv2DBackpropFilter({ inputs, backend, attrs }: { inputs: tf.NamedTens
  * seen as one image with c·n channels and dy as a `[ho, wo, c·n, m]` filter (dilation s, stride d),
  * then a sum over the batch.
  */
-function depthwiseBackpropFilter({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): Info {
-  const { x, dy } = inputs as { x: Info; dy: Info };
-  const a = attrs as unknown as { strides: number | Pair; dilations?: number | Pair; pad: Pad; dimRoundingMode?: 'floor' | 'round' | 'ceil'; filterShape: [number, number, number, number] };
-  const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], a.filterShape, a.strides, pair(a.dilations), a.pad as 'same', a.dimRoundingMode, true);
+function depthwiseBackpropFilter({ x, dy }: Record<string, tf.Tensor>, attrs: tf.NamedAttrMap): tf.Tensor {
+  const a = attrs as unknown as ConvAttrs;
+  const info = convInfo(x.shape, a.filterShape, a, true);
   const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
   // The transposed problem would need stride and dilation both above 1, which tfjs convolutions refuse.
-  if (Math.max(sh, sw) > 1 && Math.max(dh, dw) > 1) return depthwiseFilterLoop(x, dy, info, backend as WasmBackend);
+  if (Math.max(sh, sw) > 1 && Math.max(dh, dw) > 1) return depthwiseFilterLoop(x, dy, info);
   const [kh, kw, c, m] = a.filterShape;
   const [n, H, W] = x.shape;
   const [, ho, wo] = dy.shape;
-  const s = new Scope(backend as WasmBackend);
-  const xT = s.run('Transpose', { x }, { perm: [1, 2, 3, 0] });
-  const dyT = s.run('Transpose', { x: view(dy, [n, ho, wo, c, m]) }, { perm: [1, 2, 3, 0, 4] });
-  const r = s.run('DepthwiseConv2dNative', { x: view(xT, [1, H, W, c * n]), filter: view(dyT, [ho, wo, c * n, m]) }, {
-    strides: [dh, dw], dilations: [sh, sw], pad: explicit(info.padInfo),
-  });
+  const xT = tf.reshape(tf.transpose(x, [1, 2, 3, 0]), [1, H, W, c * n]) as tf.Tensor4D;
+  const dyT = tf.reshape(tf.transpose(tf.reshape(dy, [n, ho, wo, c, m]), [1, 2, 3, 0, 4]), [ho, wo, c * n, m]) as tf.Tensor4D;
+  const r = tf.depthwiseConv2d(xT, dyT, [dh, dw], explicit(info.padInfo), 'NHWC', [sh, sw]);
   const [, oh, ow] = r.shape;
-  let out = n > 1 ? s.run('Sum', { x: view(r, [oh, ow, c, n, m]) }, { axis: [3], keepDims: false }) : view(r, [oh, ow, c, m]);
-  if (oh !== kh || ow !== kw) out = s.run('Slice', { x: out }, { begin: [0, 0, 0, 0], size: [kh, kw, c, m] });
-  else if (out.dataId === r.dataId) out = s.run('Reshape', { x: r }, { shape: [kh, kw, c, m] });
-  return s.finish(out);
+  const out = n > 1 ? tf.sum(tf.reshape(r, [oh, ow, c, n, m]), 3) : tf.reshape(r, [oh, ow, c, m]);
+  return oh !== kh || ow !== kw ? tf.slice(out, [0, 0, 0, 0], [kh, kw, c, m]) : out;
 }
 
 /** The depthwise filter gradient as plain loops, for strides and dilations both above 1. */
-function depthwiseFilterLoop(x: Info, dy: Info, info: tf.backend_util.Conv2DInfo, backend: WasmBackend): Info {
-  const xv = backend.readSync(x.dataId) as Float32Array;
-  const dyv = backend.readSync(dy.dataId) as Float32Array;
+function depthwiseFilterLoop(x: tf.Tensor, dy: tf.Tensor, info: tf.backend_util.Conv2DInfo): tf.Tensor {
+  const xv = x.dataSync() as Float32Array;
+  const dyv = dy.dataSync() as Float32Array;
   const { batchSize: n, inHeight: H, inWidth: W, inChannels: c, outHeight: ho, outWidth: wo, outChannels: C } = info;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
   const { top, left } = info.padInfo;
@@ -134,72 +114,49 @@ function depthwiseFilterLoop(x: Info, dy: Info, info: tf.backend_util.Conv2DInfo
       }
     }
   }
-  const out = backend.makeOutput([kh, kw, c, m], 'float32');
-  backend.typedArrayFromHeap(out).set(dW);
-  return out;
+  return tf.tensor4d(dW, [kh, kw, c, m]);
 }
 
 /**
- * dx = dy upsampled by the stride (zeros between rows and columns), correlated with the flipped
- * filter at dilation d (a depthwise conv over c·m channels), summed over the multiplier m.
+ * A `Conv2DBackpropInput` (`'conv'`) or `DepthwiseConv2dNativeBackpropInput` (`'depthwise'`)
+ * kernel made of forward convolutions ({@link convInputGradient}), for any stride, dilation
+ * and padding. deepvis registers the depthwise one on wasm, which lacks it; the conv one can
+ * replace wasm's own, slow per FLOP, where training speed matters.
+ *
+ * @example
+ * ```ts
+ * tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
+ * tf.registerKernel({ kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: backpropInputKernel('conv') });
+ * ```
  */
-function depthwiseBackpropInput({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): Info {
-  const { dy, filter } = inputs as { dy: Info; filter: Info };
-  const a = attrs as unknown as { strides: number | Pair; dilations?: number | Pair; pad: Pad; dimRoundingMode?: 'floor' | 'round' | 'ceil'; inputShape: [number, number, number, number] };
-  const info = tf.backend_util.computeConv2DInfo(a.inputShape, filter.shape as [number, number, number, number], a.strides, pair(a.dilations), a.pad as 'same', a.dimRoundingMode, true);
-  const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw, effectiveFilterHeight: eh, effectiveFilterWidth: ew } = info;
-  const [n, H, W, c] = a.inputShape;
-  const [kh, kw, , m] = filter.shape;
-  const C = c * m;
-  const [, ho, wo] = dy.shape;
-  const s = new Scope(backend as WasmBackend);
-  // Zeros after each row and column (the trailing ones act as extra bottom/right padding).
-  let up = dy;
-  if (sh > 1) up = view(s.run('PadV2', { x: view(up, [n, ho, 1, wo * C]) }, { paddings: [[0, 0], [0, 0], [0, sh - 1], [0, 0]], constantValue: 0 }), [n, ho * sh, wo, C]);
-  if (sw > 1) up = view(s.run('PadV2', { x: view(up, [n * up.shape[1], wo, 1, C]) }, { paddings: [[0, 0], [0, 0], [0, sw - 1], [0, 0]], constantValue: 0 }), [n, up.shape[1], wo * sw, C]);
-  const [, Lh, Lw] = up.shape;
-  // Padding of the upsampled dy; a negative one (explicit pads wider than the kernel) becomes a crop.
-  const side = (eff: number, before: number, L: number, size: number) => {
-    const p = eff - 1 - before;
-    const p0 = Math.max(p, 0);
-    const crop = p0 - p;
-    return { p0, crop, p1: Math.max(0, size + crop + eff - 1 - L - p0) };
-  };
-  const v = side(eh, info.padInfo.top, Lh, H);
-  const h = side(ew, info.padInfo.left, Lw, W);
-  const flipped = s.run('Reverse', { x: filter }, { dims: [0, 1] });
-  const r = s.run('DepthwiseConv2dNative', { x: up, filter: view(flipped, [kh, kw, C, 1]) }, {
-    strides: [1, 1], dilations: [dh, dw], pad: [[0, 0], [v.p0, v.p1], [h.p0, h.p1], [0, 0]],
+export function backpropInputKernel(kind: ConvKind): tf.KernelFunc {
+  return kernelFromOps(({ dy, filter }, attrs) => {
+    const a = attrs as unknown as ConvAttrs;
+    nhwcOnly(kind === 'conv' ? 'Conv2DBackpropInput' : 'DepthwiseConv2dNativeBackpropInput', a.dataFormat);
+    const info = convInfo(a.inputShape, filter.shape, a, kind === 'depthwise');
+    return convInputGradient(kind, dy as tf.Tensor4D, filter as tf.Tensor4D, a.inputShape, {
+      strides: [info.strideHeight, info.strideWidth],
+      dilations: [info.dilationHeight, info.dilationWidth],
+      before: [info.padInfo.top, info.padInfo.left],
+    });
   });
-  const [, oh, ow] = r.shape;
-  let out = m > 1 ? s.run('Sum', { x: view(r, [n, oh, ow, c, m]) }, { axis: [4], keepDims: false }) : r;
-  if (oh !== H || ow !== W || v.crop > 0 || h.crop > 0) out = s.run('Slice', { x: out }, { begin: [0, v.crop, h.crop, 0], size: [n, H, W, c] });
-  return s.finish(out);
 }
 
 /**
- * dx of a max pool, each window's dy to its first maximum in row-major order, as on cpu.
- * Replaces wasm 4.22's own, which sends the gradient of a window whose values are all negative
- * (common after a LeakyReLU) to the wrong element.
+ * dx of a max pool, each window's dy to its first maximum in row-major order, as on cpu
+ * ({@link maxPoolGradient}). Replaces wasm 4.22's own, which sends the gradient of a window
+ * whose values are all negative (common after a LeakyReLU) to the wrong element.
  */
-function maxPoolGrad({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): Info {
-  const { dy, input } = inputs as { dy: Info; input: Info };
-  const a = attrs as unknown as { filterSize: number | Pair; strides: number | Pair; pad: Pad; dimRoundingMode?: 'floor' | 'round' | 'ceil' };
-  const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad as 'same', a.dimRoundingMode);
-  const b = backend as WasmBackend;
-  const dx = maxPoolGradValues(
-    b.readSync(input.dataId) as Float32Array, input.shape, b.readSync(dy.dataId) as Float32Array, [info.outHeight, info.outWidth],
-    [info.filterHeight, info.filterWidth], [info.strideHeight, info.strideWidth], [info.padInfo.top, info.padInfo.left],
-  );
-  const out = b.makeOutput(input.shape, 'float32');
-  b.typedArrayFromHeap(out).set(dx);
-  return out;
-}
+const maxPoolGrad = kernelFromOps(({ dy, input }, attrs) => {
+  const a = attrs as unknown as { filterSize: number | Pair; strides: number | Pair; pad: Pad; dimRoundingMode?: Rounding };
+  const info = tf.backend_util.computePool2DInfo(input.shape as Shape4, a.filterSize, a.strides, 1, a.pad as 'same', a.dimRoundingMode);
+  return maxPoolGradient(input as tf.Tensor4D, dy as tf.Tensor4D, [info.filterHeight, info.filterWidth], [info.strideHeight, info.strideWidth], [info.padInfo.top, info.padInfo.left]);
+});
 
 const KERNELS: { name: string; kernelFunc: tf.KernelFunc }[] = [
-  { name: 'Conv2DBackpropFilter', kernelFunc: conv2DBackpropFilter as tf.KernelFunc },
-  { name: 'DepthwiseConv2dNativeBackpropInput', kernelFunc: depthwiseBackpropInput as tf.KernelFunc },
-  { name: 'DepthwiseConv2dNativeBackpropFilter', kernelFunc: depthwiseBackpropFilter as tf.KernelFunc },
+  { name: 'Conv2DBackpropFilter', kernelFunc: kernelFromOps(conv2DBackpropFilter) },
+  { name: 'DepthwiseConv2dNativeBackpropInput', kernelFunc: backpropInputKernel('depthwise') },
+  { name: 'DepthwiseConv2dNativeBackpropFilter', kernelFunc: kernelFromOps(depthwiseBackpropFilter) },
 ];
 
 /**
@@ -230,9 +187,9 @@ export function registerWasmGradientKernels(): string[] {
   }
   // Wrong where a window is all negative, not missing: replaced once.
   const own = tf.getKernel('MaxPoolGrad', 'wasm');
-  if (own?.kernelFunc !== (maxPoolGrad as tf.KernelFunc)) {
+  if (own?.kernelFunc !== maxPoolGrad) {
     if (own) tf.unregisterKernel('MaxPoolGrad', 'wasm');
-    tf.registerKernel({ kernelName: 'MaxPoolGrad', backendName: 'wasm', kernelFunc: maxPoolGrad as tf.KernelFunc });
+    tf.registerKernel({ kernelName: 'MaxPoolGrad', backendName: 'wasm', kernelFunc: maxPoolGrad });
     added.push('MaxPoolGrad');
   }
   return added;

@@ -38,8 +38,9 @@ ${commands.map((c) => `  ${c.name.padEnd(width)}${c.summary}`).join('\n')}
 
 Run 'deepvis <command> --help' for its options.
 
-Exit codes: ${EXIT.ok} done; ${EXIT.usage} bad command line (option, value, layer, unit); ${EXIT.input} missing or
-unreadable input (model file, URL, images, backend); ${EXIT.model} the model is not a convnet deepvis can
-use; ${EXIT.interrupted} interrupted; ${EXIT.internal} unexpected error.
+Exit codes: ${EXIT.ok} done; ${EXIT.usage} bad command line (option, value, layer, unit, size); ${EXIT.input} missing or
+unreadable input (model file, URL, images, backend, --out); ${EXIT.model} the model is not a convnet deepvis
+can use; ${EXIT.interrupted} interrupted (Ctrl-C, SIGINT); ${EXIT.terminated} stopped by SIGTERM; ${EXIT.hangup} stopped by SIGHUP (the
+terminal closed); ${EXIT.internal} unexpected error (please report it).
 `;
 }

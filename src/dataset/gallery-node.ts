@@ -16,6 +16,12 @@ export interface GalleryOptions extends UnitMontageOptions {
   title?: string;
   /** The model's name, in words, for the atlas. Default `'model'`. */
   model?: string;
+  /**
+   * Optimized images of units already written (Tool 2's picture of what each unit looks for),
+   * per layer and unit: paths relative to `dir`. They are listed in the atlas (the viewer's unit
+   * column shows them) and on the page. Default none.
+   */
+  optimized?: Readonly<Record<string, Readonly<Record<number, readonly string[]>>>>;
   /** Called after each unit's PNG is written. */
   onProgress?: (progress: { done: number; total: number; layer: string; unit: number }) => void;
 }
@@ -48,7 +54,7 @@ const escape = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0
  * ```
  */
 export async function writeGallery(dir: string, net: Net, top: TopActivations, load: ImageLoader, options: GalleryOptions = {}): Promise<GalleryFiles> {
-  const { units, title = 'Top images per unit', onProgress, model = 'model', ...montageOptions } = options;
+  const { units, title = 'Top images per unit', onProgress, model = 'model', optimized = {}, ...montageOptions } = options;
   checkOption(typeof dir === 'string' && dir.length > 0, 'dir', 'a folder path', dir);
   const wanted = Object.entries(units ?? Object.fromEntries(Object.entries(top.layers).map(([l, v]) => [l, v.units.map((_, i) => i)])));
   const total = wanted.reduce((n, [, list]) => n + list.length, 0);
@@ -84,7 +90,7 @@ export async function writeGallery(dir: string, net: Net, top: TopActivations, l
             crop: `${folder}/top-${i + 1}.png`,
             ...(tiles.signals[i] ? { backward: `${folder}/${mode}-${i + 1}.png` } : {}),
           })),
-          optimized: [],
+          optimized: [...(optimized[layer]?.[unit] ?? [])],
         };
       } finally {
         tf.dispose([...tiles.crops, ...tiles.signals]);
@@ -93,7 +99,8 @@ export async function writeGallery(dir: string, net: Net, top: TopActivations, l
       const rows = top.layers[layer].units[unit]
         .map((e, i) => `<li>${i + 1}. ${escape(e.id)}: ${e.value.toPrecision(4)} at (${e.y}, ${e.x})</li>`)
         .join('');
-      figures.push(`<figure><img src="${encodeURI(file)}" alt="${escape(`${layer} unit ${unit}`)}"><figcaption>unit ${unit}<details><summary>images</summary><ol>${rows}</ol></details></figcaption></figure>`);
+      const pictures = (optimized[layer]?.[unit] ?? []).map((p) => `<img class="optimized" src="${encodeURI(p)}" alt="${escape(`${layer} unit ${unit}, optimized`)}" title="optimized image">`).join('');
+      figures.push(`<figure><img src="${encodeURI(file)}" alt="${escape(`${layer} unit ${unit}`)}">${pictures}<figcaption>unit ${unit}<details><summary>images</summary><ol>${rows}</ol></details></figcaption></figure>`);
       onProgress?.({ done: ++done, total, layer, unit });
     }
     sections.push(`<section><h2>${escape(layer)}</h2>${figures.join('\n')}</section>`);
@@ -101,7 +108,7 @@ export async function writeGallery(dir: string, net: Net, top: TopActivations, l
   const view = montageOptions.mode === 'none' ? 'crops' : `crops (left) and their ${montageOptions.mode ?? 'deconv'} views (right)`;
   const page = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escape(title)}</title>
-<style>body{font:14px system-ui,sans-serif;margin:1.5em}figure{display:inline-block;margin:0 1em 1em 0;vertical-align:top}img{image-rendering:pixelated;display:block}ol{margin:0;padding-left:1.5em}</style>
+<style>body{font:14px system-ui,sans-serif;margin:1.5em}figure{display:inline-block;margin:0 1em 1em 0;vertical-align:top}img{image-rendering:pixelated;display:block}img.optimized{display:inline-block;width:96px;margin:4px 4px 0 0}ol{margin:0;padding-left:1.5em}</style>
 </head><body><h1>${escape(title)}</h1>
 <p>Top ${top.k} of ${top.images} images per unit${top.size ? `, resized to ${top.size[0]}×${top.size[1]}` : ''}: receptive-field ${view}.</p>
 ${sections.join('\n')}

@@ -5,7 +5,7 @@ import type { Net } from './types';
 
 /** Options for {@link checkPixels}. */
 export interface CheckPixelsOptions {
-  /** Also read the values back and refuse NaN or ±Infinity (one small readback). Default `false`. */
+  /** Also read the values back and refuse NaN or ±Infinity (one small readback; none for int32, which holds neither). Default `false`. */
   finite?: boolean;
 }
 
@@ -62,7 +62,8 @@ export function checkPixels(pixels: tf.Tensor, net: Pick<Net, 'inputShape' | 'fu
   }
   if (ph < 1 || pw < 1) throw new DeepvisError('BAD_SHAPE', `Expected images of at least 1×1 pixels; got shape ${shape}.`);
   checkInputSize(net, n, ph, pw);
-  if (options.finite && !tf.tidy(() => tf.all(tf.isFinite(pixels)).dataSync()[0])) {
+  // int32 holds no NaN or ±Infinity: only float pixels cost the readback.
+  if (options.finite && pixels.dtype === 'float32' && !tf.tidy(() => tf.all(tf.isFinite(pixels)).dataSync()[0])) {
     throw new DeepvisError('NOT_FINITE', 'The pixels hold NaN or ±Infinity; expected finite 0–255 values.');
   }
 }

@@ -1,4 +1,5 @@
-import type { LayerGeometry, LayerInfo } from './types';
+import type { LayerInfo } from './types';
+import { layerWindow } from './window';
 
 /**
  * The most bytes of layer outputs one forward pass may hold (every layer's float32 output,
@@ -7,16 +8,6 @@ import type { LayerGeometry, LayerInfo } from './types';
  * times the forward's outputs.
  */
 export const FORWARD_BYTES_BUDGET = 1 << 30;
-
-/** Output length along one axis of a windowed layer at input length `n`, as tfjs computes it (≤ 0: empty). */
-export function windowOutput(g: LayerGeometry, axis: 0 | 1, n: number): number {
-  const span = (g.kernel[axis] - 1) * g.dilations[axis] + 1;
-  const t = g.strides[axis];
-  if (g.padding === 'same') return Math.ceil(n / t);
-  if (g.padding === 'valid') return Math.ceil((n - span + 1) / t);
-  const [before, after] = g.padding[axis];
-  return Math.floor((n + before + after - span) / t) + 1;
-}
 
 /** What a forward pass at one input size would make, from the layer table. */
 export interface Footprint {
@@ -43,7 +34,7 @@ export function footprint(layers: readonly LayerInfo[], h: number, w: number, ch
       out = from;
     } else if (shape.length === 3 && from) {
       const g = l.geometry;
-      out = g ? { h: windowOutput(g, 0, from.h), w: windowOutput(g, 1, from.w), c: shape[2] ?? from.c } : { ...from, c: shape[2] ?? from.c };
+      out = g ? { h: layerWindow(g, 0, from.h).out, w: layerWindow(g, 1, from.w).out, c: shape[2] ?? from.c } : { ...from, c: shape[2] ?? from.c };
       if (!empty && (out.h < 1 || out.w < 1)) empty = { layer: l.name, size: [out.h, out.w] };
     }
     sizes.set(l.name, out);

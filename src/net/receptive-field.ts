@@ -1,6 +1,6 @@
 import { DeepvisError, checkOption } from '../errors';
 import type { LayerGeometry, LayerInfo, Net } from './types';
-import { windowAxis } from './window';
+import { layerWindow, windowSpan } from './window';
 
 /**
  * The input patch one unit of a layer can see: unit `(y, x)` sees input rows
@@ -135,28 +135,20 @@ function envelope(fields: Axis[], image: number | null): Axis {
 }
 
 /** Padding before the first position along one axis, as tfjs computes it. */
-function padBefore(g: LayerGeometry, axis: number, n: number | null, span: number, l: LayerInfo, target: string): number {
-  if (g.padding === 'valid') return 0;
-  if (g.padding !== 'same') return g.padding[axis][0];
-  const t = g.strides[axis];
-  if (t === 1) return Math.floor((span - 1) / 2);
-  if (n === null) {
-    throw new DeepvisError('BAD_OPTION', `The receptive field of '${target}' depends on the input size (layer '${l.name}' pads 'same' with stride ${t}) and the net leaves it free; pass { inputSize: [h, w] }.`);
+function padBefore(g: LayerGeometry, axis: 0 | 1, n: number | null, l: LayerInfo, target: string): number {
+  if (n === null && g.padding === 'same' && g.strides[axis] > 1) {
+    throw new DeepvisError('BAD_OPTION', `The receptive field of '${target}' depends on the input size (layer '${l.name}' pads 'same' with stride ${g.strides[axis]}) and the net leaves it free; pass { inputSize: [h, w] }.`);
   }
-  return windowAxis(n, span, t, 'same').before;
-}
-
-/** Output size along one axis, as tfjs computes it. */
-function outSize(g: LayerGeometry, axis: number, n: number | null, span: number): number | null {
-  if (n === null) return null;
-  return windowAxis(n, span, g.strides[axis], typeof g.padding === 'string' ? g.padding : g.padding[axis]).out;
+  // Any other padding is the same at every input size.
+  return layerWindow(g, axis, n ?? 1).before;
 }
 
 /** A window of `kernel` taps `dilation` apart, moved by `stride`: y sees inputs y·t − q … y·t − q + span − 1. */
-function windowed(a: Axis, g: LayerGeometry, axis: number, l: LayerInfo, target: string): Axis {
-  const span = (g.kernel[axis] - 1) * g.dilations[axis] + 1;
+function windowed(a: Axis, g: LayerGeometry, axis: 0 | 1, l: LayerInfo, target: string): Axis {
+  const span = windowSpan(g.kernel[axis], g.dilations[axis]);
   const t = g.strides[axis];
-  if (a.s === 0) return { ...a, n: outSize(g, axis, a.n, span) };
-  const q = padBefore(g, axis, a.n, span, l, target);
-  return { s: t * a.s, p: q * a.s + a.p, e: (span - 1 - q) * a.s + a.e, n: outSize(g, axis, a.n, span) };
+  const n = a.n === null ? null : layerWindow(g, axis, a.n).out;
+  if (a.s === 0) return { ...a, n };
+  const q = padBefore(g, axis, a.n, l, target);
+  return { s: t * a.s, p: q * a.s + a.p, e: (span - 1 - q) * a.s + a.e, n };
 }

@@ -2,7 +2,7 @@
 export { optimizeUnit, optimizeUnits, optimizeUnitSteps } from './optimize-unit';
 export { optimizeLoop, isNet, type OptimizeOptions, type OptimizeResult, type StepInfo } from './loop';
 export { lrConstant, lrProgress, CAFFENET_GRAD_RMS, LR_SCALES, objectiveScale, stepSize, type LrPolicy, type LrScale } from './lr';
-export { PAPER_PRESETS, LUCID_PRESET, presetFromJSON, type Preset, type PresetSpec } from './presets';
+export { PAPER_PRESETS, LUCID_PRESET, PRESETS_BY_NAME, presetFromJSON, type Preset, type PresetSpec } from './presets';
 export { startImage, type StartImage } from './start';
 export {
   pixels, fourier, toParameterization, buildParameterization, COLOR_CORRELATION_SQRT,

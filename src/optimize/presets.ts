@@ -76,6 +76,19 @@ export const LUCID_PRESET: Preset = Object.freeze({
   optimizer: adam(),
 });
 
+/**
+ * The presets by the names the CLI's `--preset` and the viewer's style menu take: the paper's
+ * Table 1 rows by number (`'1'`–`'4'`), the modern style as `'lucid'`.
+ *
+ * @example
+ * ```ts
+ * const r = await optimizeUnit(net, classLogit(130), { ...PRESETS_BY_NAME.lucid, steps: 128, size: 128 });
+ * ```
+ */
+export const PRESETS_BY_NAME: Readonly<Record<'1' | '2' | '3' | '4' | 'lucid', Preset>> = Object.freeze({
+  1: PAPER_PRESETS[0], 2: PAPER_PRESETS[1], 3: PAPER_PRESETS[2], 4: PAPER_PRESETS[3], lucid: LUCID_PRESET,
+});
+
 /** The JSON form of a {@link Preset} (`JSON.parse(JSON.stringify(preset))`). */
 export interface PresetSpec {
   name: string;

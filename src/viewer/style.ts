@@ -37,7 +37,7 @@ export const VIEWER_CSS = `
 .dv-viewer canvas.dv-grid:focus-visible { box-shadow: 0 0 0 1px var(--dv-accent); }
 .dv-viewer [data-dv=predictions] { margin: 0; padding-left: 1.6em; font-family: ui-monospace, monospace; white-space: pre; }
 .dv-viewer [data-dv=predictions] li { overflow: hidden; text-overflow: ellipsis; }
-.dv-viewer .dv-row { display: flex; gap: 6px; margin-bottom: 6px; }
+.dv-viewer .dv-row { display: flex; flex-wrap: wrap; gap: 6px; margin-bottom: 6px; }
 .dv-viewer .dv-tiles { display: grid; grid-template-columns: repeat(3, 1fr); gap: 2px; }
 .dv-viewer .dv-tile { display: block; width: 100%; aspect-ratio: 1; object-fit: contain; image-rendering: pixelated; background: #000; }
 .dv-viewer .dv-tile-wide { grid-column: span 3; }

@@ -16,7 +16,7 @@ import type { AttributionMethod } from '../attribution/types';
 import { BACKWARD_MODES, backwardPane } from './panes/backward';
 import { gridPane } from './panes/grid';
 import { inputPane } from './panes/input';
-import { optimizedPane } from './panes/optimized';
+import { optimizedPane, STYLE_LABELS } from './panes/optimized';
 import { unitCaption, type FramePane, type LayerGrid } from './panes/pane';
 import { predictionsPane } from './panes/predictions';
 import { unitPane } from './panes/unit';
@@ -233,6 +233,9 @@ export function mountViewer(container: HTMLElement, options: ViewerOptions = {})
     mode: select('mode', modes.map((m) => [m.name, m.label] as const), 'b cycles'),
     filter: select('filter', STATE_CHOICES.filter.map((v) => [v, v] as const), 'f cycles'),
     seed: select('seed', [['unit', 'seed: max unit'], ['activation', 'seed: whole map']], 's cycles'),
+    optimizeStyle: select('optimize-style', STATE_CHOICES.optimizeStyle.map((v) => [v, STYLE_LABELS[v]] as const), 'Style of the optimized image: a paper preset (Table 1) or the modern style (Fourier, decorrelated colour, transforms, Adam)'),
+    optimizeDisplay: select('optimize-display', STATE_CHOICES.optimizeDisplay.map((v) => [v, v] as const), 'norm01c: stretched about the mean image, as the toolbox showed it; raw: the pixels as optimized'),
+    optimizeSteps: select('optimize-steps', STATE_CHOICES.optimizeSteps.map((v) => [String(v), String(v)] as const), 'Steps'),
   };
   const label = (text: string, control: HTMLElement) => el('label', {}, `${text} `, control);
   const fieldset = (legend: string, ...children: HTMLElement[]) => el('fieldset', {}, el('legend', {}, legend), ...children);
@@ -246,7 +249,12 @@ export function mountViewer(container: HTMLElement, options: ViewerOptions = {})
   const input = inputPane();
   const gridP = gridPane((unit) => select_(unit));
   const panes: FramePane[] = [input, predictionsPane(), gridP, unitPane(), backwardPane(modes)];
-  const optimized = optimizedPane(() => (net ? { net, layer: state.layer, unit: state.selected, size: state.size } : null), (e) => showError('optimize', e));
+  const optimized = optimizedPane(
+    () => (net ? { net, layer: state.layer, unit: state.selected, size: state.size, style: state.optimizeStyle, steps: state.optimizeSteps } : null),
+    () => state.optimizeDisplay,
+    (e) => showError('optimize', e),
+    ui.optimizeStyle, ui.optimizeDisplay, ui.optimizeSteps,
+  );
   const column = unitColumn(options.atlas ?? null, (e) => showError('atlas', e));
   const byName = (n: string) => panes.find((p) => p.name === n)!.element;
   const root = el('div', { class: 'dv-viewer', 'data-dv': 'viewer' },
@@ -543,14 +551,23 @@ export function mountViewer(container: HTMLElement, options: ViewerOptions = {})
   });
   const reportTo = (topic: string) => (e: unknown) => showError(topic, e);
 
+  /** The controls show the state. */
+  function showState(): void {
+    ui.mode.value = state.mode;
+    ui.filter.value = state.filter;
+    ui.seed.value = state.seed;
+    ui.normalize.value = state.normalize;
+    ui.boost.value = String(state.boost);
+    ui.gamma.value = String(state.gamma);
+    ui.backwardOn.checked = state.backwardOn;
+    ui.size.value = String(state.size);
+    ui.optimizeStyle.value = state.optimizeStyle;
+    ui.optimizeDisplay.value = state.optimizeDisplay;
+    ui.optimizeSteps.value = String(state.optimizeSteps);
+  }
   ui.range.value = Object.keys(INPUT_RANGES)[0];
   ui.backend.value = backend;
-  ui.mode.value = state.mode;
-  ui.filter.value = state.filter;
-  ui.seed.value = state.seed;
-  ui.normalize.value = state.normalize;
-  ui.boost.value = String(state.boost);
-  ui.gamma.value = String(state.gamma);
+  showState();
 
   onChange(ui.source, () => void serial(openFromUi).catch(() => undefined));
   ui.imageUrl.addEventListener('change', () => void serial(openFromUi).catch(() => undefined));
@@ -601,6 +618,12 @@ export function mountViewer(container: HTMLElement, options: ViewerOptions = {})
   onChange(ui.mode, () => { state.mode = ui.mode.value; invalidate(); });
   onChange(ui.filter, () => { state.filter = ui.filter.value as ViewerState['filter']; invalidate(); });
   onChange(ui.seed, () => { state.seed = ui.seed.value as ViewerState['seed']; invalidate(); });
+  onChange(ui.optimizeStyle, () => { state.optimizeStyle = ui.optimizeStyle.value as ViewerState['optimizeStyle']; });
+  onChange(ui.optimizeDisplay, () => {
+    state.optimizeDisplay = ui.optimizeDisplay.value as ViewerState['optimizeDisplay'];
+    optimized.redraw().catch(reportTo('optimize'));
+  });
+  onChange(ui.optimizeSteps, () => { state.optimizeSteps = Number(ui.optimizeSteps.value); });
 
   const typing = (t: EventTarget | null) => t instanceof HTMLElement && (t.tagName === 'TEXTAREA' || (t.tagName === 'INPUT' && (t as HTMLInputElement).type !== 'checkbox') || t.isContentEditable);
   function onKey(e: KeyboardEvent): void {
@@ -685,15 +708,10 @@ export function mountViewer(container: HTMLElement, options: ViewerOptions = {})
       const next = viewerState({ ...state, ...partial });
       if (!modes.some((m) => m.name === next.mode)) throw new DeepvisError('BAD_OPTION', `Unknown backward mode '${next.mode}': use one of ${modes.map((m) => m.name).join(', ')}.`);
       if (next.layer !== state.layer) setLayer(next.layer);
+      const redraw = next.optimizeDisplay !== state.optimizeDisplay;
       Object.assign(state, next);
-      ui.mode.value = state.mode;
-      ui.filter.value = state.filter;
-      ui.seed.value = state.seed;
-      ui.normalize.value = state.normalize;
-      ui.boost.value = String(state.boost);
-      ui.gamma.value = String(state.gamma);
-      ui.backwardOn.checked = state.backwardOn;
-      ui.size.value = String(state.size);
+      showState();
+      if (redraw) optimized.redraw().catch(reportTo('optimize'));
       invalidate();
     },
     freeze: toggleFreeze,

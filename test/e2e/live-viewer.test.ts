@@ -10,6 +10,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import type { DebugHook, Snapshot } from '../../examples/live-viewer/src/debug';
 import { writeY4m, type Pattern } from './y4m';
 import { freePort } from '../../scripts/dev-server/serve';
+import { IMAGENET_MEAN } from '../../src/net/pixel-space';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ROOT = resolve(__dirname, '../..');
@@ -212,6 +213,60 @@ describe.skipIf(!!skip)('live viewer in Chromium with a fake camera', () => {
     expect(await stepShown()).toBe(50);
     // The frames kept running meanwhile, and the run left no tensors behind.
     expect((await nextFrame()).tensors).toBe(tensorsBefore);
+  });
+
+  it('optimizes in the modern style, drawn as the toolbox showed it (norm01c), not the raw clip', { timeout: 600_000 }, async () => {
+    const tensorsBefore = (await nextFrame()).tensors;
+    /** The optimized canvas's RGB bytes. */
+    const canvasRgb = () => page.evaluate(() => {
+      const c = document.querySelector<HTMLCanvasElement>('canvas[data-dv=optimized]')!;
+      return Array.from(c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data).filter((_, i) => i % 4 !== 3);
+    });
+    const stats = (v: number[]) => {
+      const mean = v.reduce((a, b) => a + b, 0) / v.length;
+      return { mean, std: Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length) };
+    };
+    const previous = await canvasRgb(); // preset 3's image of the case before
+
+    await page.selectOption('[data-dv=optimize-style]', 'lucid');
+    // The menu hands the keys back to the grid, like the viewer's other menus.
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-dv'))).toBe('grid');
+    await page.selectOption('[data-dv=optimize-steps]', '50');
+    expect(await hook((h) => [h.viewer.state.optimizeStyle, h.viewer.state.optimizeDisplay, h.viewer.state.optimizeSteps])).toEqual(['lucid', 'norm01c', 50]);
+    await page.click('[data-dv=optimize]');
+    expect(await hook((h) => h.optimizing)).toBe(true);
+    await page.waitForFunction(() => !window.__deepvis!.optimizing, null, { timeout: 540_000 });
+    const caption = (await page.textContent('[data-dv=optimized-caption]')) ?? '';
+    expect(caption).toMatch(/lucid \(modern\) · step 50\/50 · a = /);
+    const shown = await canvasRgb();
+    await shot('05-optimized-lucid.png');
+    // The same image in the raw display: the pane redraws the finished run's image.
+    await page.selectOption('[data-dv=optimize-display]', 'raw');
+    await page.waitForFunction((before) => {
+      const c = document.querySelector<HTMLCanvasElement>('canvas[data-dv=optimized]')!;
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      return d.some((v, i) => i % 4 !== 3 && v !== before[(i >> 2) * 3 + (i % 4)]);
+    }, shown, { timeout: 30_000 });
+    const raw = await canvasRgb();
+    expect(await page.textContent('[data-dv=optimized-caption]')).toBe(caption);
+    const a = stats(shown);
+    const r = stats(raw);
+    console.log(`[e2e live-viewer] lucid, 50 steps: norm01c mean ${a.mean.toFixed(1)} std ${a.std.toFixed(1)}; raw mean ${r.mean.toFixed(1)} std ${r.std.toFixed(1)}; ${caption}`);
+    expect(shown).toHaveLength(SIZE * SIZE * 3);
+    expect(shown).not.toEqual(previous); // another style, another picture
+    // Not the raw clip: grey is the mean image here, and the largest deviation reaches 0 or 255.
+    expect(shown.reduce((sum, v, i) => sum + Math.abs(v - raw[i]), 0) / shown.length).toBeGreaterThan(5);
+    // Exactly the toolbox's norm01c of the raw picture, (x − mean) / (2 · max|x − mean|) + 0.5,
+    // up to the rounding of the raw bytes.
+    const peak = Math.max(...raw.map((x, i) => Math.abs(x - IMAGENET_MEAN[i % 3])));
+    const diffs = raw.map((x, i) => Math.abs(((x - IMAGENET_MEAN[i % 3]) / (2 * peak) + 0.5) * 255 - shown[i]));
+    expect(Math.max(...diffs)).toBeLessThan(4);
+    expect(diffs.reduce((x, y) => x + y, 0) / diffs.length).toBeLessThan(1);
+    expect(Math.min(...shown) === 0 || Math.max(...shown) === 255).toBe(true);
+    // The run and the redraw left no tensors behind.
+    expect((await nextFrame()).tensors).toBe(tensorsBefore);
+    await page.selectOption('[data-dv=optimize-display]', 'norm01c');
+    await page.selectOption('[data-dv=optimize-style]', '3');
   });
 
   it('draws Grad-CAM of the top class from the shown layer in the backward pane', async () => {

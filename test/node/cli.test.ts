@@ -12,6 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writePatternPngs } from '../helpers/pattern-pngs';
 import { vulkanLoaderFound } from '../../src/backends/node-webgpu';
 import { ATTRIBUTION_METHODS } from '../../src/attribution/index';
+import { EXIT } from '../../src/cli/errors';
+import { parseAtlas } from '../../src/dataset/atlas';
 
 const root = resolve(__dirname, '../..');
 const main = join(root, 'src/cli/main.ts');
@@ -92,10 +94,18 @@ describe.skipIf(process.env.DEEPVIS_BACKEND !== 'wasm')('deepvis CLI', () => {
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
 
-  it('--help lists the commands, and each command its options', async () => {
+  it('--help lists the commands and every exit code (as docs/cli.md does), and each command its options', async () => {
     const top = await cli('--help');
     expect(top.code).toBe(0);
     for (const c of ['gallery', 'optimize', 'activations', 'backward', 'topk', 'layers']) expect(top.stdout).toContain(c);
+    const footer = top.stdout.slice(top.stdout.indexOf('Exit codes:') + 'Exit codes:'.length);
+    const inHelp = footer.split(';').map((item) => Number(/^\s*(\d+) /.exec(item)?.[1]));
+    const doc = readFileSync(join(root, 'docs/cli.md'), 'utf8');
+    const section = doc.slice(doc.indexOf('\n## Exit codes and messages\n'), doc.indexOf('\n## Timings\n'));
+    const inDocs = [...section.matchAll(/^\| (\d+) \|/gm)].map((m) => Number(m[1]));
+    const sorted = (codes: readonly number[]) => [...codes].sort((a, b) => a - b);
+    expect(sorted(inHelp)).toEqual(sorted(Object.values(EXIT)));
+    expect(sorted(inDocs)).toEqual(sorted(Object.values(EXIT)));
     const gallery = await cli('gallery', '--help');
     expect(gallery.code).toBe(0);
     for (const o of ['--classes', '--model', '--steps', '--images', '--out', '--backend']) expect(gallery.stdout).toContain(o);
@@ -201,7 +211,7 @@ describe.skipIf(process.env.DEEPVIS_BACKEND !== 'wasm')('deepvis CLI', () => {
     for (const [command, extra] of [
       ['activations', ['--layer', 'conv1,conv2']],
       ['backward', ['--mode', 'deconv', '--filter', 'raw', '--smooth', '2']],
-      ['topk', ['--units', '0,1', '--k', '2']],
+      ['topk', ['--units', '0,1', '--k', '2', '--optimize', '2', '--preset', '3']],
       ['gallery', ['--steps', '2', '--preset', '2,3', '--samples', '2']],
     ] as const) {
       const out = join(tmp, 'runs', command);
@@ -214,6 +224,20 @@ describe.skipIf(process.env.DEEPVIS_BACKEND !== 'wasm')('deepvis CLI', () => {
       expect(html).toContain('<img');
     }
     expect(readFileSync(join(tmp, 'runs', 'backward', 'index.html'), 'utf8')).toContain('Deconvnet, SmoothGrad of 2 (raw)');
+    // topk --optimize: each drawn unit's optimized image, in the atlas and on the page.
+    const atlas = parseAtlas(JSON.parse(readFileSync(join(tmp, 'runs', 'topk', 'atlas.json'), 'utf8')));
+    const [layer] = Object.keys(atlas.layers);
+    for (const unit of ['0', '1']) {
+      const files = atlas.layers[layer].units[unit].optimized;
+      expect(files).toEqual([`optimized/${layer}-unit-${unit}-preset3.png`]);
+      expect(PNG.sync.read(readFileSync(join(tmp, 'runs', 'topk', files[0]))).width).toBeGreaterThan(0);
+      expect(readFileSync(join(tmp, 'runs', 'topk', 'index.html'), 'utf8')).toContain(`src="${files[0]}"`);
+    }
+    for (const extra of [['--preset', '1,3'], ['--shard', '0/2']]) {
+      const bad = await cli('topk', '--model', tiny, '--images', images, '--out', join(tmp, 'runs', 'topk-bad'), '-q', '--optimize', '2', ...extra);
+      expect(bad.code, extra.join(' ')).toBe(2);
+      expect(bad.stderr).toMatch(/--preset of topk takes one style|--optimize draws units/);
+    }
     const camOut = join(tmp, 'runs', 'gradcam');
     const cam = await cli('backward', '--model', tiny, '--images', images, '--out', camOut, '-q', '--mode', 'gradcam');
     expect(cam.code, cam.stderr).toBe(0);

@@ -78,6 +78,13 @@ describe(`the shipped ImageNet model (${backend})`, () => {
     expect(photos.map((p) => p.name)).toEqual(['cat', 'dog', 'eagle', 'giraffe', 'horses', 'hot_dog', 'kite', 'owl', 'parrot', 'person', 'pets', 'scream']);
     expect(photos.filter((p) => p.licence === 'CC BY 2.0').map((p) => p.name)).toEqual(['cat', 'hot_dog', 'owl', 'parrot', 'pets']);
     expect(readdirSync(join(root, 'assets/photos')).sort()).toEqual([...photos.map((p) => `${p.name}.jpg`), 'NOTICE.md'].sort());
+    // The notice credits each CC BY photo on a row of its own: its licence and its Open Images source.
+    const notice = readFileSync(join(root, 'assets/photos/NOTICE.md'), 'utf8').split('\n');
+    for (const photo of photos.filter((p) => p.licence === 'CC BY 2.0')) {
+      const row = notice.find((line) => line.startsWith(`| \`${photo.name}.jpg\` |`)) ?? '';
+      expect(row, photo.name).toContain(`| ${photo.licence} |`);
+      expect(row, photo.name).toContain(`id=${new URL(photo.source).searchParams.get('id')}`);
+    }
     for (const photo of photos) {
       const pixels = await readImage(fileURLToPath(photo.url));
       expect(Math.min(pixels.shape[0], pixels.shape[1]), photo.name).toBe(256);

@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { registerWasmGradientKernels } from '../../src/backends/wasm-kernels';
+import { backpropInputKernel, registerWasmGradientKernels } from '../../src/backends/wasm-kernels';
 import { shareWasmIdentity } from '../../src/backends/wasm-setup';
 import { loadLayersModelFile } from '../../src/backends/node';
 import { relativeError } from '../helpers/close';
@@ -192,6 +192,41 @@ describe.skipIf(!onWasm)('wasm gradient kernels', () => {
     const want = await onCpu(f);
     got.forEach((g, i) => expect(relativeError(g, want[i]), `gradient ${i}`).toBeLessThanOrEqual(TOL));
     tf.dispose([x, w, wd, b, bd]);
+  });
+
+  // The forward-kernel Conv2DBackpropInput (the one input-gradient implementation, which the
+  // Net takes too) on every conv case, and dilated against the written-out filter.
+  const dilatedConvCases: (ConvCase & { d: [number, number] })[] = [
+    { n: 1, hw: [9, 9], ci: 2, co: 3, k: [3, 3], s: 1, d: [2, 2], pad: 'same' },
+    { n: 2, hw: [12, 11], ci: 3, co: 2, k: [3, 2], s: 1, d: [2, 3], pad: 'valid' },
+    { n: 1, hw: [8, 9], ci: 2, co: 2, k: [3, 3], s: 1, d: [2, 1], pad: [[0, 0], [5, 0], [1, 3], [0, 0]] },
+  ];
+  it.each([...convCases.map((c) => ({ ...c, d: [1, 1] as [number, number] })), ...dilatedConvCases])('backpropInputKernel(\'conv\') matches cpu\'s input gradient: %#', async (c) => {
+    const x = randn([c.n, ...c.hw, c.ci]) as tf.Tensor4D;
+    const w = randn([...c.k, c.ci, c.co]) as tf.Tensor4D;
+    const dy = randn(outShape(x.shape, w.shape, c.s, c.d, c.pad, c.rounding, false)) as tf.Tensor4D;
+    const attrs = { strides: c.s, dilations: c.d, pad: c.pad, dimRoundingMode: c.rounding, inputShape: x.shape };
+    const got = valuesOf([backpropInputKernel('conv')({ inputs: { dy, filter: w }, backend: tf.backend(), attrs: attrs as unknown as tf.NamedAttrMap }) as tf.Tensor]);
+    const wide = dilate(w, c.d);
+    const want = await onCpu(() => [tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, wide, c.s, c.pad, 'NHWC', 1, c.rounding), dy)))(x)]);
+    expect(relativeError(got[0], want[0]), `${label(c, ` d${c.d}`)} dx`).toBeLessThanOrEqual(TOL);
+    tf.dispose([x, w, dy, wide]);
+  });
+
+  it('a kernel called by hand with bare tensor infos gives the same values, keeps its inputs and leaks nothing', () => {
+    const input = tf.sub(randn([1, 6, 6, 2]), 2);
+    const dy = randn([1, 3, 3, 2]);
+    const attrs = { filterSize: 2, strides: 2, pad: 'valid' } as unknown as tf.NamedAttrMap;
+    const viaEngine = tf.engine().runKernel('MaxPoolGrad', { dy, input }, attrs) as tf.Tensor;
+    const backend = tf.backend() as unknown as { numDataIds(): number };
+    const [tensors, buffers] = [tf.memory().numTensors, backend.numDataIds()];
+    const bare = (t: tf.Tensor): tf.TensorInfo => ({ dataId: t.dataId, shape: t.shape, dtype: t.dtype });
+    const byHand = tf.getKernel('MaxPoolGrad', 'wasm')!.kernelFunc({ inputs: { dy: bare(dy), input: bare(input) }, backend, attrs }) as tf.Tensor;
+    expect(Array.from(byHand.dataSync())).toEqual(Array.from(viaEngine.dataSync()));
+    byHand.dispose();
+    expect([tf.memory().numTensors, backend.numDataIds()]).toEqual([tensors, buffers]);
+    expect(input.dataSync().length).toBe(72);
+    tf.dispose([input, dy, viaEngine]);
   });
 
   it('NCHW filter gradients say so', () => {

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs-core';
 import { displayImage, IMAGE_DISPLAYS, type ImageDisplay } from '../../image/display';
 import { writePng } from '../../image/node-io';
-import { PAPER_PRESETS, LUCID_PRESET, type Preset } from '../../optimize/index';
+import { PAPER_PRESETS, PRESETS_BY_NAME, type Preset } from '../../optimize/index';
 import type { UnitTarget } from '../../parallel/jobs';
 import { optimizeUnitsInPool } from '../../parallel/pooled';
 import { choice, COMMON_OPTIONS, int, str, unitList, WORKERS_OPTION, type OptionSpec, type Values } from '../args';
@@ -41,16 +41,13 @@ export const DISPLAY_OPTION: OptionSpec = {
 /** `--display` as an {@link ImageDisplay}. */
 export const displayOption = (values: Values): ImageDisplay => choice(values, 'display', IMAGE_DISPLAYS, 'norm01c');
 
-/** `--preset` names: the paper's Table 1 rows by number, the modern style by name. */
-const PRESET_NAMES: Record<string, Preset> = { 1: PAPER_PRESETS[0], 2: PAPER_PRESETS[1], 3: PAPER_PRESETS[2], 4: PAPER_PRESETS[3], lucid: LUCID_PRESET };
-
 /** `--preset`: 1–4, lucid, a list of them, or `all` (the paper's four). */
-export function presetsOption(values: Values, fallback: 'all' | number): Preset[] {
+export function presetsOption(values: Values, fallback: 'all' | 'lucid' | number): Preset[] {
   const raw = str(values, 'preset') ?? String(fallback);
   if (raw === 'all') return [...PAPER_PRESETS];
   const list = raw.split(',').map((s) => s.trim());
-  if (!list.every((s) => s in PRESET_NAMES)) throw usageError(`Option --preset must be 1, 2, 3, 4, lucid, a list of them (1,3,lucid) or all; got '${raw}'.`);
-  return [...new Set(list)].map((s) => PRESET_NAMES[s]);
+  if (!list.every((s) => Object.hasOwn(PRESETS_BY_NAME, s))) throw usageError(`Option --preset must be 1, 2, 3, 4, lucid, a list of them (1,3,lucid) or all; got '${raw}'.`);
+  return [...new Set(list)].map((s) => PRESETS_BY_NAME[s as keyof typeof PRESETS_BY_NAME]);
 }
 
 /** A preset's part of file names and progress labels: `preset3`, `lucid`. */

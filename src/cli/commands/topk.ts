@@ -1,11 +1,14 @@
 import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { writeGallery } from '../../dataset/gallery-node';
 import type { ImageLoader } from '../../dataset/unit-montage';
 import type { TopActivations } from '../../dataset/index';
 import { topActivationsInPool } from '../../parallel/pooled';
 import type { BackwardRule } from '../../net/types';
+import type { ImageDisplay } from '../../image/display';
+import type { Preset } from '../../optimize/index';
 import { choice, COMMON_OPTIONS, int, str, strs, unitList, WORKERS_OPTION } from '../args';
+import { DISPLAY_OPTION, displayOption, optimizeTargets, presetsOption } from './optimize';
 import type { Command } from '../command';
 import { detectorLayer, resolveUnits, runInputs, runSize, unitCount, unitLabel, withRun, type RunContext } from '../context';
 import { usageError } from '../errors';
@@ -23,6 +26,8 @@ export interface TopImagesOptions {
   readonly dir: string;
   /** The inputs' size `[h, w]` (files are fitted to it where they are read). */
   readonly size: readonly [number, number];
+  /** Optimized images per unit already written (paths relative to the output folder), for the atlas. */
+  readonly optimized?: Readonly<Record<number, readonly string[]>>;
 }
 
 /**
@@ -56,8 +61,11 @@ function distinctIds(inputs: readonly InputImage[]): Map<string, InputImage> {
  */
 export async function drawTopImages(ctx: RunContext, top: TopActivations, load: ImageLoader, o: Omit<TopImagesOptions, 'size'>): Promise<{ images: string[]; html: string }> {
   const draw = ctx.bar('top-k', o.units.length);
+  const inDir = (p: string) => (o.dir ? relative(o.dir, p).split('\\').join('/') : p);
+  const optimized = Object.fromEntries(Object.entries(o.optimized ?? {}).map(([unit, files]) => [unit, files.map(inDir)]));
   const files = await writeGallery(ctx.output.path(o.dir), ctx.net, top, load, {
     units: { [o.layer]: o.units },
+    optimized: { [o.layer]: optimized },
     mode: o.mode,
     title: `Top ${o.k} images per unit of ${o.layer}`,
     model: ctx.model.name,
@@ -66,6 +74,17 @@ export async function drawTopImages(ctx: RunContext, top: TopActivations, load: 
   draw.done();
   const rel = (p: string) => p.slice(ctx.output.dir.length + 1).split('\\').join('/');
   return { images: files.images.map(rel), html: rel(files.html) };
+}
+
+/**
+ * Tool 2 for the units the atlas shows: each unit's channel optimized in `preset`'s style
+ * (on `--workers` threads), written under `optimized/`; the files per unit.
+ */
+async function optimizeUnitsOf(ctx: RunContext, layer: string, units: readonly number[], preset: Preset, steps: number, size: readonly [number, number], display: ImageDisplay): Promise<Record<number, string[]>> {
+  const safe = layer.replace(/[^A-Za-z0-9_.-]/g, '_');
+  const targets = units.map((unit) => ({ unit: { layer, unit }, key: `${safe}-unit-${unit}`, label: unitLabel(ctx, layer, unit) }));
+  const table = await optimizeTargets(ctx, targets, [preset], { steps, size, dir: 'optimized', display });
+  return Object.fromEntries(units.map((unit, i) => [unit, table.files[i]]));
 }
 
 /** Units to show by default: the first `n` of the layer. */
@@ -81,6 +100,9 @@ const options = {
   mode: { type: 'string', value: 'MODE', help: 'the view beside the crops: deconv | guided | gradient | none. Default deconv.' },
   size: { type: 'string', value: 'PX', help: "image side for fully convolutional models. Default: the model's input size (else 224)." },
   shard: { type: 'string', value: 'i/N', help: 'scan only the i-th (from 0) of N slices of the sorted images and write top.json, for deepvis merge.' },
+  optimize: { type: 'string', value: 'STEPS', help: "also optimize each drawn unit (its channel at the map's centre) for STEPS steps and put the picture in the atlas and on the page, as the toolbox's unit column. Default off." },
+  preset: { type: 'string', value: 'P', help: 'the style of --optimize: 1, 2, 3, 4 (the paper\'s) or lucid. Default lucid.' },
+  display: DISPLAY_OPTION,
   'checkpoint-every': { type: 'string', value: 'N', help: 'write a checkpoint (<out>.checkpoint.json) every N images; a rerun resumes from it. Default 512.' },
   ...WORKERS_OPTION,
   ...COMMON_OPTIONS,
@@ -92,12 +114,14 @@ export const topkCommand: Command = {
   summary: 'the top-9 images of units over a set of images, cropped to the receptive field, with deconv views',
   description: 'Scans the images, keeps for each unit the k with the highest spatial maximum, and draws each unit\'s ' +
     'receptive-field crops beside their backward views. Writes one PNG per unit, index.html, top.json and the unit atlas ' +
-    '(atlas.json and each crop and view as its own PNG under units/) that `deepvis viewer --atlas DIR` shows. ' +
+    '(atlas.json and each crop and view as its own PNG under units/) that `deepvis viewer --atlas DIR` shows; ' +
+    'with --optimize STEPS also each unit\'s optimized image, in the atlas and on the page. ' +
     'With --shard i/N it scans one slice and writes top.json only, for deepvis merge; a killed run resumes from its checkpoint.',
   options,
   examples: [
     'deepvis topk --units 0,1,2,3',
     'deepvis topk --images ~/photos --layer leaky_re_lu_5',
+    'deepvis topk --units 0,1,2,3 --optimize 128 --preset lucid',
     'deepvis topk --images ~/photos --layer leaky_re_lu_5 --shard 0/4 --out shards/0',
   ],
   async run(values, io) {
@@ -106,6 +130,11 @@ export const topkCommand: Command = {
     const unitItems = unitList(values, 'units');
     const shard = shardOption(values);
     const every = int(values, 'checkpoint-every', { min: 1 }) ?? 512;
+    const optimizeSteps = int(values, 'optimize', { min: 1, max: 100_000 });
+    const presets = presetsOption(values, 'lucid');
+    if (presets.length > 1) throw usageError('Option --preset of topk takes one style: 1, 2, 3, 4 or lucid.');
+    const display = displayOption(values);
+    if (shard && optimizeSteps !== undefined) throw usageError('Option --optimize draws units: use it on the whole scan or on deepvis merge, not with --shard.');
     const files = await listImageFiles(strs(values, 'images'));
     if (shard && files.length === 0) throw usageError('Option --shard needs --images: a shard scans a slice of image files.');
     const out = resolve(str(values, 'out') ?? 'deepvis-out/topk');
@@ -123,7 +152,8 @@ export const topkCommand: Command = {
       const root = files.length > 0 ? imagesRoot(files) : null;
       await writeFile(ctx.output.path('top.json'), JSON.stringify({ layer, root, ...(shard ? { shard } : {}), model: ctx.model.name, top } satisfies TopFile));
       if (!shard) {
-        await drawTopImages(ctx, top, (id) => byId.get(id)!.load(), { layer, units, k, mode, dir: '' });
+        const optimized = optimizeSteps === undefined ? undefined : await optimizeUnitsOf(ctx, layer, units, presets[0], optimizeSteps, size, display);
+        await drawTopImages(ctx, top, (id) => byId.get(id)!.load(), { layer, units, k, mode, dir: '', ...(optimized ? { optimized } : {}) });
         return;
       }
       const facts = [`model ${ctx.model.name}`, `layer ${layer}`, `shard ${shard.index} of ${shard.count} (from 0)`, `${inputs.length} of ${all.length} images`];

@@ -1,14 +1,25 @@
-// The selected unit's optimized image (Tool 2) on demand, drawn while it optimizes: the
-// paper's preset 3 (L2 decay 1e-4, blur σ 1 every 4 steps), from the mean plus noise.
+// The selected unit's optimized image (Tool 2) on demand, drawn while it optimizes, in the
+// chosen style (a paper preset with its regularizers, or the modern style with its own
+// parameterization, transforms, optimizer and learning rate) and display (norm01c or raw; a
+// change of display redraws the last finished image).
 import * as tf from '@tensorflow/tfjs-core';
+import { displayImage, type ImageDisplay } from '../../image/display';
 import { channel } from '../../objectives/objectives';
 import { optimizeUnitSteps } from '../../optimize/optimize-unit';
-import { PAPER_PRESETS } from '../../optimize/presets';
+import { PRESETS_BY_NAME } from '../../optimize/presets';
 import type { Net } from '../../net/types';
+import type { OptimizeStyle } from '../state';
 import { el, section } from '../dom';
 
-/** What the optimizer works on: the unit to optimize now, or null before a model is loaded. */
-export type OptimizeTarget = () => { net: Net; layer: string; unit: number; size: number } | null;
+/** What a run works on: the unit to optimize now, in which style and for how many steps. */
+export interface OptimizeTarget {
+  readonly net: Net;
+  readonly layer: string;
+  readonly unit: number;
+  readonly size: number;
+  readonly style: OptimizeStyle;
+  readonly steps: number;
+}
 
 /** The optimized-image pane and the handle the viewer stops it through. */
 export interface OptimizedPane {
@@ -17,35 +28,62 @@ export interface OptimizedPane {
   toggle(): void;
   /** Stops a run in progress (before the net it uses is disposed); resolves once it has let go. */
   stop(): Promise<void>;
+  /** Draws the last finished run's image again in the current display (a run in progress picks it up at its next draw). */
+  redraw(): Promise<void>;
   readonly running: boolean;
 }
 
 /** How many steps pass between two redraws of the image. */
 const DRAW_EVERY = 5;
 
-export function optimizedPane(current: OptimizeTarget, onError: (e: unknown) => void): OptimizedPane {
+/** The style menu's words for each style. */
+export const STYLE_LABELS: Readonly<Record<OptimizeStyle, string>> = Object.freeze({
+  1: 'preset 1', 2: 'preset 2', 3: 'preset 3', 4: 'preset 4', lucid: 'lucid (modern)',
+});
+
+/**
+ * The pane: `current` gives the run's target when one starts (null before a model is
+ * loaded), `display` how to draw each image (read at every draw, so it can change mid-run;
+ * `redraw` shows a finished run's image in it),
+ * `controls` the menus placed beside the button (the viewer owns and wires them).
+ */
+export function optimizedPane(
+  current: () => OptimizeTarget | null,
+  display: () => ImageDisplay,
+  onError: (e: unknown) => void,
+  ...controls: HTMLElement[]
+): OptimizedPane {
   const { root, caption } = section('optimized', 'Optimized');
-  const button = el('button', { type: 'button', 'data-dv': 'optimize', title: 'Activation maximization of the selected unit, preset 3 of the paper (o)' }, 'optimize unit');
-  const steps = el('select', { 'data-dv': 'optimize-steps', title: 'Steps' }, ...['50', '200', '500', '1000'].map((n) => new Option(n, n, false, n === '200')));
+  const button = el('button', { type: 'button', 'data-dv': 'optimize', title: 'Activation maximization of the selected unit in the chosen style (o)' }, 'optimize unit');
   const canvas = el('canvas', { 'data-dv': 'optimized', width: 224, height: 224, hidden: true });
-  root.append(el('div', { class: 'dv-row' }, button, steps), canvas);
+  root.append(el('div', { class: 'dv-row' }, button, ...controls), canvas);
   let abort: AbortController | null = null;
   let run: Promise<void> = Promise.resolve();
+  /** The last finished run's image, kept as plain data (no tensor outlives a run). */
+  let last: { data: Float32Array; shape: [number, number, number]; mean: readonly number[] } | null = null;
 
-  async function optimize(target: NonNullable<ReturnType<OptimizeTarget>>, signal: AbortSignal): Promise<void> {
-    const n = Number(steps.value);
-    const label = `${target.layer} #${target.unit}`;
+  async function draw(image: tf.Tensor3D, mean: readonly number[]): Promise<void> {
+    const shown = tf.tidy(() => tf.cast(tf.round(displayImage(image, { mean, display: display() })), 'int32'));
+    try {
+      await tf.browser.toPixels(shown, canvas);
+    } finally {
+      shown.dispose();
+    }
+  }
+
+  async function optimize(target: OptimizeTarget, signal: AbortSignal): Promise<void> {
+    const { net, layer, unit, size, style, steps } = target;
+    const label = `${layer} #${unit} · ${STYLE_LABELS[style]}`;
     const t0 = performance.now();
-    for await (const s of optimizeUnitSteps(target.net, channel(target.layer, target.unit), { ...PAPER_PRESETS[2], steps: n, size: target.size, signal })) {
+    for await (const s of optimizeUnitSteps(net, channel(layer, unit), { ...PRESETS_BY_NAME[style], steps, size, signal })) {
       if (signal.aborted) break; // leaving the loop releases the run's tensors
       if (s.step % DRAW_EVERY === 0 || s.isLast) {
         const image = s.image();
-        const shown = tf.tidy(() => tf.cast(tf.clipByValue(tf.round(image), 0, 255), 'int32'));
-        image.dispose();
         try {
-          await tf.browser.toPixels(shown, canvas);
+          if (s.isLast) last = { data: (await image.data()) as Float32Array, shape: image.shape, mean: net.mean };
+          await draw(image, net.mean);
         } finally {
-          shown.dispose();
+          image.dispose();
         }
         caption.textContent = `${label} · step ${s.step + 1}/${s.steps} · a = ${s.activation.toFixed(2)} · ${((performance.now() - t0) / 1000).toFixed(0)} s`;
       }
@@ -57,6 +95,16 @@ export function optimizedPane(current: OptimizeTarget, onError: (e: unknown) => 
     await run;
   }
 
+  async function redraw(): Promise<void> {
+    if (abort || !last) return;
+    const image = tf.tensor3d(last.data, last.shape);
+    try {
+      await draw(image, last.mean);
+    } finally {
+      image.dispose();
+    }
+  }
+
   function toggle(): void {
     if (abort) {
       void stop();
@@ -66,6 +114,7 @@ export function optimizedPane(current: OptimizeTarget, onError: (e: unknown) => 
     if (!target) return;
     const controller = new AbortController();
     abort = controller;
+    last = null;
     button.textContent = 'stop';
     canvas.hidden = false;
     run = optimize(target, controller.signal)
@@ -77,5 +126,5 @@ export function optimizedPane(current: OptimizeTarget, onError: (e: unknown) => 
   }
 
   button.addEventListener('click', toggle);
-  return { element: root, toggle, stop, get running() { return abort !== null; } };
+  return { element: root, toggle, stop, redraw, get running() { return abort !== null; } };
 }
