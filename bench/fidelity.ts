@@ -21,14 +21,14 @@ function contrast(picture: tf.Tensor): number {
   return tf.tidy(() => tf.sqrt(tf.moments(picture).variance).dataSync()[0]);
 }
 
-/** One style's rows at each checkpoint (step counts), from one run of the longest. */
-async function measureStyle(net: Net, style: string, preset: Preset, checkpoints: number[], classes: number[], size: number, bare: number, backend: string): Promise<Row[]> {
+/** One style's rows at each checkpoint (step counts), from one run of the longest (`bare`: {@link bareStep}'s ms). */
+export async function measureStyle(net: Net, style: string, preset: Preset, checkpoints: number[], classes: number[], size: number, bare: number, backend: string, seed = 0): Promise<Row[]> {
   const section = `fidelity ${size}² (${classes.length} classes)`;
   const steps = Math.max(...checkpoints);
   const rows: Row[] = [];
   const t0 = performance.now();
   let measuring = 0;
-  for await (const s of optimizeLoop(net, classes.map((k) => classLogit(k)), { ...preset, steps, size, seed: 0 })) {
+  for await (const s of optimizeLoop(net, classes.map((k) => classLogit(k)), { ...preset, steps, size, seed })) {
     if (!checkpoints.includes(s.step + 1)) continue;
     const m0 = performance.now();
     const perStep = (m0 - t0 - measuring) / (s.step + 1);
@@ -55,15 +55,20 @@ async function measureStyle(net: Net, style: string, preset: Preset, checkpoints
   return rows;
 }
 
-export async function benchFidelity(net: Net, backend: string, size = 128): Promise<Row[]> {
-  const classes = FIDELITY_CLASSES.slice(0, Number(process.env.BENCH_FIDELITY_CLASSES ?? FIDELITY_CLASSES.length));
-  const factor = Number(process.env.BENCH_FIDELITY_STEPS ?? 1);
-  const scaled = (n: number) => Math.max(1, Math.round(n * factor));
-  // The bare input-gradient step of the same batch: the sum of each image's target logit.
+/** The ms of the bare input-gradient step of the same batch: the sum of each image's target logit. */
+export async function bareStep(net: Net, classes: number[], size: number): Promise<number> {
   const pixels = tf.randomUniform([classes.length, size, size, 3], 0, 255, 'float32', 1) as tf.Tensor4D;
   const picks = tf.oneHot(tf.tensor1d(classes, 'int32'), 1000);
   const bare = await timeIt(() => tf.grad((p: tf.Tensor) => tf.sum(tf.mul(net.forward(p as tf.Tensor4D, { taps: [net.logits] })[net.logits], picks)))(pixels), 3);
   tf.dispose([pixels, picks]);
+  return bare;
+}
+
+export async function benchFidelity(net: Net, backend: string, size = 128): Promise<Row[]> {
+  const classes = FIDELITY_CLASSES.slice(0, Number(process.env.BENCH_FIDELITY_CLASSES ?? FIDELITY_CLASSES.length));
+  const factor = Number(process.env.BENCH_FIDELITY_STEPS ?? 1);
+  const scaled = (n: number) => Math.max(1, Math.round(n * factor));
+  const bare = await bareStep(net, classes, size);
   const rows: Row[] = [{ section: `fidelity ${size}² (${classes.length} classes)`, backend, metric: 'bare gradient step (batch)', value: bare, unit: 'ms' }];
   for (const [i, preset] of PAPER_PRESETS.entries()) {
     rows.push(...(await measureStyle(net, `preset ${i + 1}`, preset, [...new Set([scaled(200), scaled(preset.steps)])].sort((a, b) => a - b), classes, size, bare, backend)));

@@ -1,10 +1,10 @@
 // Makes the README's figures from gallery output folders (run the galleries first):
-//   node --import tsx examples/presets-gallery/main.ts --size 96 --steps 100 --out deepvis-out/presets
 //   npm run demo
 //   node --import tsx examples/attribution/main.ts --size 160 --limit 3 --out deepvis-out/attribution
 //   node --import tsx src/cli/main.ts optimize --model ../shared/models/darknet-tiny-imagenet-tfjs/model.json \
-//     --unit 424,9,961,386 --preset 1,2,3,4,lucid --size 96 --steps 60 --out deepvis-out/two-eras
-//   node --import tsx scripts/readme-figures.ts deepvis-out/presets deepvis-out deepvis-out/attribution deepvis-out/two-eras
+//     --unit 424,9,124,386,404 --preset 1,2,3,4,lucid --size 128 --steps 200 --workers 2 --out deepvis-out/two-eras
+//   node --import tsx scripts/readme-figures.ts deepvis-out deepvis-out/attribution deepvis-out/two-eras
+// (The two-era run: about 20 minutes on a busy 2-core machine.)
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -14,7 +14,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { montage } from '../src/index';
 import { readImage, writePng } from '../src/backends/node';
 
-const [presets = 'deepvis-out/presets', demo = 'deepvis-out', attribution = 'deepvis-out/attribution', twoEras = 'deepvis-out/two-eras'] = process.argv.slice(2);
+const [demo = 'deepvis-out', attribution = 'deepvis-out/attribution', twoEras = 'deepvis-out/two-eras'] = process.argv.slice(2);
 await tf.setBackend('cpu');
 
 async function grid(files: string[], cols: number, scale: number, out: string) {
@@ -37,10 +37,10 @@ async function from(folder: string, make: () => Promise<void>) {
   else console.log(`skipped: no ${folder}`);
 }
 
-// Figure 3 of the paper, on Darknet-Tiny: rows are classes, columns the four presets.
-const classes = [424, 9, 961, 386];
-await from(presets, () => grid(classes.flatMap((k) => [1, 2, 3, 4].map((p) => `${presets}/class${k}-preset${p}.png`)), 4, 1, 'docs/images/presets-darknet.png'));
-// Two eras on Darknet-Tiny, as `deepvis optimize` saved them (norm01c): the paper's four presets and the modern style.
+// Figure 3 of the paper in two eras, on Darknet-Tiny, as `deepvis optimize` saved them (norm01c): rows are
+// classes (Darknet order: flamingo, Persian cat, golden retriever, goldfinch, peacock), columns the paper's
+// four presets and the modern style.
+const classes = [424, 9, 124, 386, 404];
 await from(twoEras, () => grid(classes.flatMap((k) => ['preset1', 'preset2', 'preset3', 'preset4', 'lucid'].map((p) => `${twoEras}/images/class-${k}-${p}.png`)), 5, 1, 'docs/images/two-eras-darknet.png'));
 // The embedded Fashion-MNIST model: preset 3 for every class.
 await from(`${demo}/optimized`, () => grid(Array.from({ length: 10 }, (_, k) => `${demo}/optimized/class-${k}-preset3.png`), 10, 3, 'docs/images/default-model-classes.png'));
