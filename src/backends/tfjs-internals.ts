@@ -159,3 +159,28 @@ export function shareInput(x: tf.TensorInfo, backend: unknown): tf.TensorInfo {
   (backend as tf.KernelBackend).incRef(x.dataId);
   return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 }
+
+/**
+ * The float32 values of `t`, read without a copy where tfjs-backend-wasm 4.22 keeps them: a
+ * view into the wasm heap (its `dataIdMap` entry's `memoryOffset`). The view is only valid
+ * until the next tensor is made (the heap may grow and move), and must not be written to. On
+ * other backends, or for other dtypes, `dataSync()` (which the cpu backend answers without a
+ * copy too).
+ *
+ * @example
+ * ```ts
+ * const xs = hostFloats(x);        // read at once, before any tensor is made
+ * let sum = 0; for (const v of xs) sum += v;
+ * ```
+ */
+export function hostFloats(t: tf.Tensor): Float32Array {
+  tfjsInternalsMatch();
+  if (t.dtype === 'float32') {
+    const info = (tf.engine() as unknown as { state?: { tensorInfo?: WeakMap<object, { backend?: unknown }> } }).state?.tensorInfo?.get(t.dataId);
+    const backend = info?.backend as { wasm?: { HEAPU8?: Uint8Array }; dataIdMap?: { get(id: object): { memoryOffset?: unknown } | undefined } } | undefined;
+    const entry = backend?.dataIdMap?.get(t.dataId);
+    const heap = backend?.wasm?.HEAPU8;
+    if (heap && entry && typeof entry.memoryOffset === 'number') return new Float32Array(heap.buffer, entry.memoryOffset, t.size);
+  }
+  return t.dataSync() as Float32Array;
+}
