@@ -17,13 +17,20 @@ export interface BackendCapabilities {
   readonly maxPoolGradOnHost: boolean;
   /** Tensor data lives in host memory: one JavaScript pass beats a chain of tensor ops. */
   readonly hostMemory: boolean;
+  /**
+   * A synchronous readback (`dataSync`) is a workaround that can fail or return wrong values
+   * (tfjs-backend-webgpu 4.22 reads through canvases): checks that would need one are left to
+   * the asynchronous reads that follow (the optimization loop's) or skipped.
+   */
+  readonly asyncReadbackOnly: boolean;
 }
 
-const NONE: BackendCapabilities = Object.freeze({ convGradViaForward: false, maxPoolGradOnHost: false, hostMemory: false });
+const NONE: BackendCapabilities = Object.freeze({ convGradViaForward: false, maxPoolGradOnHost: false, hostMemory: false, asyncReadbackOnly: false });
 
 const known = new Map<string, BackendCapabilities>([
-  ['wasm', Object.freeze({ convGradViaForward: true, maxPoolGradOnHost: true, hostMemory: true })],
+  ['wasm', Object.freeze({ ...NONE, convGradViaForward: true, maxPoolGradOnHost: true, hostMemory: true })],
   ['cpu', Object.freeze({ ...NONE, hostMemory: true })],
+  ['webgpu', Object.freeze({ ...NONE, asyncReadbackOnly: true })],
 ]);
 
 /**

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DeepvisError } from '../errors';
+import { allFinite } from '../util/finite';
 import { FORWARD_BYTES_BUDGET, footprint, smallestSide } from './geometry';
 import type { Net } from './types';
 
@@ -62,8 +63,7 @@ export function checkPixels(pixels: tf.Tensor, net: Pick<Net, 'inputShape' | 'fu
   }
   if (ph < 1 || pw < 1) throw new DeepvisError('BAD_SHAPE', `Expected images of at least 1×1 pixels; got shape ${shape}.`);
   checkInputSize(net, n, ph, pw);
-  // int32 holds no NaN or ±Infinity: only float pixels cost the readback.
-  if (options.finite && pixels.dtype === 'float32' && !tf.tidy(() => tf.all(tf.isFinite(pixels)).dataSync()[0])) {
+  if (options.finite && !allFinite(pixels)) {
     throw new DeepvisError('NOT_FINITE', 'The pixels hold NaN or ±Infinity; expected finite 0–255 values.');
   }
 }

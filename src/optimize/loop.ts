@@ -10,6 +10,7 @@ import { LR_SCALES, objectiveScale, stepSize, toLrPolicy, type LrPolicy, type Lr
 import { PAPER_PRESETS } from './presets';
 import { seededRandom } from '../util/random';
 import { yieldToEventLoop } from '../util/event-loop';
+import { nonFiniteSum } from '../util/finite';
 import { releaseTape } from '../backends/tfjs-internals';
 import { type StartImage } from './start';
 import { buildParameterization, pixels, toParameterization, type BuiltParameterization, type Parameterization } from './parameterization';
@@ -258,8 +259,8 @@ export async function* optimizeLoop(netOrModel: NetOrModel, objectives: readonly
 
     for (let step = 0; step < p.steps; step++) {
       checkAbort();
-      // Whether the variables are finite before the projection (a clip hides NaN on some backends), read back with the objective.
-      const finite = tf.tidy(() => tf.reshape(tf.cast(tf.all(tf.isFinite(x!)), 'float32'), [1]) as tf.Tensor1D);
+      // 0 when the variables are finite before the projection (a clip hides NaN on some backends), read back with the objective.
+      const finite = tf.tidy(() => tf.reshape(nonFiniteSum(x!), [1]) as tf.Tensor1D);
       const projected = built.project(x);
       if (projected) {
         x.dispose();
@@ -285,7 +286,7 @@ export async function* optimizeLoop(netOrModel: NetOrModel, objectives: readonly
         const now = Array.from(read.subarray(0, n));
         const flags = Array.from(read.subarray(n, 2 * n));
         const sumSquares = withSumSquares ? Array.from(read.subarray(2 * n, 3 * n)) : now.map(() => 0);
-        if (read[read.length - 1] !== 1) {
+        if (read[read.length - 1] !== 0) {
           throw new DeepvisError('NOT_FINITE', step === 0
             ? "The start image holds NaN or ±Infinity; pass finite 0–255 values as 'start'."
             : `The image became NaN or ±Infinity after step ${step - 1}'s update and regularizers (${p.regularizers.map((r) => r.name).join(', ') || 'none'}); lower the learning rate or check them.`);

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { allFinite } from '../util/finite';
 import { DeepvisError, checkOption } from '../errors';
 import { seededNormal } from '../util/random';
 
@@ -31,8 +32,7 @@ export function startImage(
   if (!ok) {
     throw new DeepvisError('BAD_SHAPE', `Option 'start' must be [h, w, 3] or [${n === 1 ? 1 : `1 or ${n}`}, h, w, 3] pixels; got [${t.shape.join(', ')}].`);
   }
-  const finite = tf.tidy(() => tf.all(tf.isFinite(t)).dataSync()[0]);
-  if (!finite) throw new DeepvisError('NOT_FINITE', "Option 'start': the image contains NaN or infinite values.");
+  if (!allFinite(t)) throw new DeepvisError('NOT_FINITE', "Option 'start': the image contains NaN or infinite values.");
   return tf.tidy(() => {
     const four = (t.rank === 3 ? tf.expandDims(t, 0) : t) as tf.Tensor4D;
     const centred = tf.sub(tf.cast(four, 'float32'), tf.tensor1d(mean as number[])) as tf.Tensor4D;

@@ -98,10 +98,10 @@ describe('the backend boundary', () => {
   it('capabilities: the known backends described, others registered by their adapter, unknown ones all false', () => {
     const here = tf.getBackend();
     expect(backendCapabilities()).toEqual(here === 'wasm'
-      ? { convGradViaForward: true, maxPoolGradOnHost: true, hostMemory: true }
-      : { convGradViaForward: false, maxPoolGradOnHost: false, hostMemory: here === 'cpu' });
+      ? { convGradViaForward: true, maxPoolGradOnHost: true, hostMemory: true, asyncReadbackOnly: false }
+      : { convGradViaForward: false, maxPoolGradOnHost: false, hostMemory: here === 'cpu', asyncReadbackOnly: false });
     registerCapabilities(here, { hostMemory: true });
-    expect(backendCapabilities()).toEqual({ convGradViaForward: false, maxPoolGradOnHost: false, hostMemory: true });
+    expect(backendCapabilities()).toEqual({ convGradViaForward: false, maxPoolGradOnHost: false, hostMemory: true, asyncReadbackOnly: false });
     // Put back what this backend had.
     registerCapabilities(here, here === 'wasm' ? { convGradViaForward: true, maxPoolGradOnHost: true, hostMemory: true } : { hostMemory: here === 'cpu' });
   });
