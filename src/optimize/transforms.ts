@@ -225,10 +225,16 @@ function translateLines(x: tf.Tensor4D, axis: 1 | 2, d: readonly number[]): tf.T
   const base = Math.min(...whole);
   const rest = whole.map((k) => k - base);
   const fraction = d.map((v, j) => v - whole[j]);
-  const maskShape = [1, 1, 1, 1];
-  maskShape[axis === 1 ? 2 : 1] = d.length;
-  const along = (y: tf.Tensor4D, by: number, weights: number[]) =>
-    tf.add(y, tf.mul(tf.tensor(weights, maskShape), tf.sub(shiftAlong(y, axis, by), y))) as tf.Tensor4D;
+  // y + w · (shifted − y) per line, on the [n, h, w·c] view: a weight per row is [1, h, 1], one
+  // per column [1, 1, w·c] (each weight once per channel); the difference as a sum with −y. The
+  // same numbers as on NHWC, without wasm's slow paths (broadcasts along the width; Sub).
+  const c = x.shape[3];
+  const mask = (weights: number[]) =>
+    axis === 1 ? tf.tensor3d(weights.flatMap((v) => new Array<number>(c).fill(v)), [1, 1, weights.length * c]) : tf.tensor3d(weights, [1, weights.length, 1]);
+  const along = (y: tf.Tensor4D, by: number, weights: number[]) => {
+    const shifted = tf.reshape(shiftAlong(y, axis, by), [y.shape[0], y.shape[1], -1]);
+    return onRows(y, (rows) => tf.add(rows, tf.mul(mask(weights), tf.add(shifted, tf.neg(rows)))) as tf.Tensor3D);
+  };
   let y = shiftAlong(x, axis, base);
   for (let bit = 1; bit <= Math.max(...rest); bit *= 2) {
     const on = rest.map((k) => ((k & bit) !== 0 ? 1 : 0));
