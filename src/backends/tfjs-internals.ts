@@ -184,3 +184,46 @@ export function hostFloats(t: tf.Tensor): Float32Array {
   }
   return t.dataSync() as Float32Array;
 }
+
+/** Typed views of tensor data in tfjs-backend-wasm's heap, and new outputs there (see {@link wasmHeap}). */
+export interface WasmHeap {
+  /** A new output tensor of the kernel (uninitialised). */
+  output(shape: readonly number[], dtype: tf.DataType): tf.TensorInfo;
+  /** The data of `t` in place: valid until the next output is made (the heap may grow and move). */
+  view(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
+}
+
+/**
+ * The heap of a tfjs-backend-wasm 4.22 backend (its `makeOutput`, `dataIdMap` and `wasm.HEAPU8`),
+ * for kernels that copy data themselves, or `null` for any other backend (or dtype-less data).
+ *
+ * @example
+ * ```ts
+ * const heap = wasmHeap(backend);
+ * if (heap) { const out = heap.output([2], 'float32'); heap.view(out).set([1, 2]); }
+ * ```
+ */
+export function wasmHeap(backend: unknown): WasmHeap | null {
+  tfjsInternalsMatch();
+  const b = backend as {
+    wasm?: { HEAPU8?: Uint8Array };
+    dataIdMap?: { get(id: object): { memoryOffset?: unknown } | undefined };
+    makeOutput?: (shape: number[], dtype: tf.DataType) => tf.TensorInfo;
+  } | null;
+  if (!b?.wasm?.HEAPU8 || !b.dataIdMap || typeof b.makeOutput !== 'function') return null;
+  const heap = b.wasm;
+  const map = b.dataIdMap;
+  const make = b.makeOutput.bind(b);
+  return {
+    output: (shape, dtype) => make([...shape], dtype),
+    view(t) {
+      const offset = map.get(t.dataId)?.memoryOffset;
+      if (typeof offset !== 'number') throw new Error('deepvis: a wasm tensor without a heap offset');
+      const size = t.shape.reduce((a, d) => a * d, 1);
+      const buffer = heap.HEAPU8!.buffer;
+      if (t.dtype === 'float32') return new Float32Array(buffer, offset, size);
+      if (t.dtype === 'int32') return new Int32Array(buffer, offset, size);
+      return new Uint8Array(buffer, offset, size);
+    },
+  };
+}

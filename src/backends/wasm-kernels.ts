@@ -14,7 +14,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { convInputGradient, type ConvKind } from '../net/conv-grad';
 import { maxPoolGradient } from '../net/pool-grad';
-import { kernelFromOps } from './tfjs-internals';
+import { kernelFromOps, wasmHeap } from './tfjs-internals';
 
 type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
 type Pair = [number, number];
@@ -153,6 +153,57 @@ const maxPoolGrad = kernelFromOps(({ dy, input }, attrs) => {
   return maxPoolGradient(input as tf.Tensor4D, dy as tf.Tensor4D, [info.filterHeight, info.filterWidth], [info.strideHeight, info.strideWidth], [info.padInfo.top, info.padInfo.left]);
 });
 
+/**
+ * Copies the block `begin … begin + size` of a row-major array of `shape` into `out`, in runs as
+ * long as memory allows: the trailing axes the block covers whole and the last one it cuts join
+ * one run (an image crop copies whole rows, not pixels).
+ */
+function copyBlock(src: ArrayLike<number> & { subarray(a: number, b: number): ArrayLike<number> }, shape: readonly number[], begin: readonly number[], size: readonly number[], out: { set(a: ArrayLike<number>, at: number): void }): void {
+  const rank = shape.length;
+  const strides = new Array<number>(rank);
+  for (let d = rank - 1, s = 1; d >= 0; d--) {
+    strides[d] = s;
+    s *= shape[d];
+  }
+  let k = rank - 1;
+  while (k > 0 && begin[k] === 0 && size[k] === shape[k]) k--;
+  const run = size[k] * strides[k];
+  const index = new Array<number>(k).fill(0);
+  for (let at = 0; ; at += run) {
+    let from = begin[k] * strides[k];
+    for (let d = 0; d < k; d++) from += (begin[d] + index[d]) * strides[d];
+    out.set(src.subarray(from, from + run), at);
+    let d = k - 1;
+    while (d >= 0 && ++index[d] === size[d]) index[d--] = 0;
+    if (d < 0) return;
+  }
+}
+
+/**
+ * wasm's `Slice` reading and writing the heap in place, in runs ({@link copyBlock}): tfjs-backend-wasm
+ * 4.22 copies the whole input out of the heap first and then one innermost row at a time (three
+ * numbers for an NHWC image cut across its width). Strings and scalars go to its own kernel.
+ */
+function fastSlice(own: tf.KernelFunc): tf.KernelFunc {
+  const kernel: tf.KernelFunc = (args) => {
+    const x = args.inputs.x as tf.TensorInfo;
+    const heap = wasmHeap(args.backend);
+    if (!heap || x.shape.length === 0 || (x.dtype !== 'float32' && x.dtype !== 'int32' && x.dtype !== 'bool')) return own(args);
+    const { begin, size } = args.attrs as unknown as { begin: number | number[]; size: number | number[] };
+    const [b, s] = tf.slice_util.parseSliceParams(x as tf.Tensor, begin, size);
+    const out = heap.output(s, x.dtype);
+    if (s.some((v) => v === 0)) return out;
+    // Views after the output is made: making it may have moved the heap.
+    copyBlock(heap.view(x), x.shape, b, s, heap.view(out));
+    return out;
+  };
+  ours.add(kernel);
+  return kernel;
+}
+
+/** The kernels this file made (so a second registration leaves them). */
+const ours = new WeakSet<tf.KernelFunc>();
+
 const KERNELS: { name: string; kernelFunc: tf.KernelFunc }[] = [
   { name: 'Conv2DBackpropFilter', kernelFunc: kernelFromOps(conv2DBackpropFilter) },
   { name: 'DepthwiseConv2dNativeBackpropInput', kernelFunc: backpropInputKernel('depthwise') },
@@ -164,7 +215,8 @@ const KERNELS: { name: string; kernelFunc: tf.KernelFunc }[] = [
  * `@tensorflow/tfjs-backend-wasm` lacks (`Conv2DBackpropFilter`,
  * `DepthwiseConv2dNativeBackpropInput`, `DepthwiseConv2dNativeBackpropFilter`), built from its
  * forward convolution kernels, and replaces its `MaxPoolGrad`, which routes the gradient of a
- * window whose values are all negative to the wrong element. Missing kernels that are there
+ * window whose values are all negative to the wrong element, and its `Slice`, which copies an
+ * image cut across its width a pixel at a time (deepvis's copies whole rows, in the heap). Missing kernels that are there
  * already are left alone, so calling it again (or after tfjs adds them) does nothing. `useWasm()` and
  * `useNodeBackend()` call it for you.
  *
@@ -191,6 +243,13 @@ export function registerWasmGradientKernels(): string[] {
     if (own) tf.unregisterKernel('MaxPoolGrad', 'wasm');
     tf.registerKernel({ kernelName: 'MaxPoolGrad', backendName: 'wasm', kernelFunc: maxPoolGrad });
     added.push('MaxPoolGrad');
+  }
+  // Correct but slow where an image is cut across its width: replaced once, keeping it for strings.
+  const slice = tf.getKernel('Slice', 'wasm');
+  if (slice && !ours.has(slice.kernelFunc)) {
+    tf.unregisterKernel('Slice', 'wasm');
+    tf.registerKernel({ kernelName: 'Slice', backendName: 'wasm', kernelFunc: fastSlice(slice.kernelFunc) });
+    added.push('Slice');
   }
   return added;
 }

@@ -1,4 +1,4 @@
-// The convolution gradient kernels deepvis registers for wasm (src/backends/wasm-kernels.ts),
+// The convolution gradient kernels deepvis registers for wasm (src/backends/wasm-kernels.ts) and its Slice,
 // checked against tfjs's own cpu kernels through the public ops, and the naive
 // `tf.grad(x => model.apply(x))` through tfjs-layers that they make possible on wasm.
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import { shareWasmIdentity } from '../../src/backends/wasm-setup';
 import { loadLayersModelFile } from '../../src/backends/node';
 import { relativeError } from '../helpers/close';
 import { DARKNET, HAS_DARKNET } from '../helpers/shared';
+import { seededRandom } from '../../src/util/random';
 
 const onWasm = process.env.DEEPVIS_BACKEND === 'wasm';
 const TOL = 1e-4;
@@ -111,6 +112,39 @@ describe.skipIf(!onWasm)('wasm gradient kernels', () => {
     for (const name of ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'DepthwiseConv2dNativeBackpropFilter', 'MaxPoolGrad']) {
       expect(tf.getKernel(name, 'wasm'), name).toBeDefined();
     }
+    expect(registerWasmGradientKernels()).toEqual([]);
+  });
+
+  it('Slice (copied in runs, in the heap) equals cpu on 300 random blocks of ranks 1–6, every dtype, and an image crop; nothing left', async () => {
+    const random = seededRandom(5);
+    const cases = Array.from({ length: 300 }, () => {
+      const rank = 1 + Math.floor(random() * 6);
+      const shape = Array.from({ length: rank }, () => 1 + Math.floor(random() * 5));
+      const begin = shape.map((d) => Math.floor(random() * d));
+      const size = shape.map((d, k) => (random() < 0.3 ? -1 : Math.floor(random() * (d - begin[k] + 1))));
+      const dtype = (['float32', 'int32', 'bool'] as const)[Math.floor(random() * 3)];
+      const values = Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => (dtype === 'bool' ? Number(random() < 0.5) : Math.round(random() * 1000 - 500) / 7));
+      return { shape, begin, size, dtype, values };
+    });
+    cases.push({ shape: [2, 40, 41, 3], begin: [0, 3, 5, 0], size: [-1, 30, 28, -1], dtype: 'float32', values: Array.from({ length: 2 * 40 * 41 * 3 }, (_, i) => i / 3) });
+    const run = () => cases.map((c) => {
+      const x = tf.tensor(c.values, c.shape, c.dtype);
+      const y = tf.slice(x, c.begin, c.size);
+      const out = { shape: y.shape, values: Array.from(y.dataSync()) };
+      tf.dispose([x, y]);
+      return out;
+    });
+    const before = tf.memory().numTensors;
+    const here = run();
+    expect(tf.memory().numTensors).toBe(before);
+    await tf.setBackend('cpu');
+    let reference: ReturnType<typeof run>;
+    try {
+      reference = run();
+    } finally {
+      await tf.setBackend('wasm');
+    }
+    expect(here).toEqual(reference);
     expect(registerWasmGradientKernels()).toEqual([]);
   });
 
