@@ -143,9 +143,16 @@ describe('the packed package, installed into an empty folder', () => {
     const links = [...readme.matchAll(/\]\(([^)]+)\)/g)].map((m) => m[1]!);
     expect(links.length).toBeGreaterThan(5);
     for (const link of links) {
-      const path = /^https:\/\/(?:github\.com\/deepvis\/deepvis\/blob|raw\.githubusercontent\.com\/deepvis\/deepvis)\/main\/(.+)$/.exec(link)?.[1];
-      expect(path, `${link} is not an absolute link into ${REPO}`).toBeDefined();
+      const target = /^https:\/\/(?:github\.com\/deepvis\/deepvis\/blob|raw\.githubusercontent\.com\/deepvis\/deepvis)\/main\/(.+)$/.exec(link)?.[1];
+      expect(target, `${link} is not an absolute link into ${REPO}`).toBeDefined();
+      const [path, anchor] = target!.split('#');
       expect(existsSync(join(ROOT, path!)), `${link}: no ${path} in the repository`).toBe(true);
+      // A #section is one of the file's headings, as GitHub names them (lower case, spaces to '-', punctuation dropped).
+      if (anchor !== undefined) {
+        const headings = [...readFileSync(join(ROOT, path!), 'utf8').matchAll(/^#+ (.+)$/gm)]
+          .map((m) => m[1]!.trim().toLowerCase().replace(/[^\p{L}\p{N}\s-]/gu, '').replace(/\s/g, '-'));
+        expect(headings, `${link}: no heading '${anchor}' in ${path}`).toContain(anchor);
+      }
     }
     expect(readme).toMatch(/## Development\n[\s\S]*CONTRIBUTING\.md[\s\S]*`npm test`/);
   });
