@@ -9,7 +9,7 @@ import { lastSpatialLayer, showcaseLayers } from '../net/shortlist';
 import type { Net } from '../net/types';
 import { inProcessRunner } from '../parallel/in-process';
 import { openWorkerPool, type JobRunner, type WorkerPool } from '../parallel/pool';
-import { choice, inputRange, int, num, str, type Values } from './args';
+import { choice, inputRange, int, num, str, unitList, type Values } from './args';
 import { inputError, usageError } from './errors';
 import { fashionMnistSamples, generatedInputs, imageInputs, type InputImage } from './images';
 import { loadModel, type LoadedModel } from './model';
@@ -181,6 +181,41 @@ export function layersOption(net: Net, values: Values, fallback: () => string[])
   if (names.length === 0) throw usageError('Option --layer must name a layer (see the layer list in the error for a wrong name).');
   for (const name of names) net.layer(name);
   return names;
+}
+
+/**
+ * The layer `--layer` names, checked against the net (an unknown name exits with code 2 listing
+ * the closest names), or `fallback()` when absent.
+ */
+export function layerOption(net: Net, values: Values, fallback: () => string): string {
+  const layer = str(values, 'layer') ?? fallback();
+  net.layer(layer);
+  return layer;
+}
+
+/**
+ * The layer `--cam-layer` names (the maps the CAM methods weigh), checked against the net, or
+ * `fallback()` when absent; undefined when both are.
+ */
+export function camLayerOption(net: Net, values: Values, fallback?: () => string): string | undefined {
+  const camLayer = str(values, 'cam-layer') ?? fallback?.();
+  if (camLayer) net.layer(camLayer);
+  return camLayer;
+}
+
+/**
+ * `--layer` and `--unit` of the commands that explain one unit. `--unit` is checked at once
+ * (more than one unit exits with code 2, before the model loads); the function returned reads
+ * `--layer` (default the class logits, see {@link layerOption}) and resolves the unit on it (see
+ * {@link resolveUnits}): undefined when `--unit` is absent.
+ */
+export function singleUnitOption(values: Values): (ctx: RunContext) => { layer: string; unit: number | undefined } {
+  const items = unitList(values, 'unit');
+  if (items && items.length > 1) throw usageError(`Option --unit takes one unit here; got '${str(values, 'unit')}'.`);
+  return (ctx) => {
+    const layer = layerOption(ctx.net, values, () => ctx.net.logits);
+    return { layer, unit: items && resolveUnits(ctx, layer, items, 'unit')[0] };
+  };
 }
 
 /** The number of units (channels) of a layer. */

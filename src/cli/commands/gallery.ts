@@ -1,9 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs-core';
 import { topPredictions } from '../../activations/index';
-import { COMMON_OPTIONS, int, str, strs, unitList, WORKERS_OPTION } from '../args';
+import { COMMON_OPTIONS, int, strs, unitList, WORKERS_OPTION } from '../args';
 import type { Command } from '../command';
-import { detectorLayer, resolveUnits, runInputs, showcaseLayers, spread, unitLabel, withRun, type RunContext } from '../context';
+import { detectorLayer, layerOption, resolveUnits, runInputs, showcaseLayers, spread, unitLabel, withRun, type RunContext } from '../context';
 import { usageError } from '../errors';
 import { escapeHtml, figure, page, type Section } from '../html';
 import { listImageFiles, type InputImage } from '../images';
@@ -98,8 +98,7 @@ export const galleryCommand: Command = {
     const files = await listImageFiles(strs(values, 'images'));
     return withRun('gallery', values, 'deepvis-out', io, async (ctx) => {
       const { net, model } = ctx;
-      const layer = str(values, 'layer') ?? detectorLayer(net, [net.inputShape[0] ?? 224, net.inputShape[1] ?? 224]);
-      net.layer(layer);
+      const layer = layerOption(net, values, () => detectorLayer(net, [net.inputShape[0] ?? 224, net.inputShape[1] ?? 224]));
       const units = unitItems ? resolveUnits(ctx, layer, unitItems, 'units') : firstUnits(ctx, layer, 6);
       const [h, w] = net.inputShape;
       const inputSize: [number, number] = [h ?? 224, w ?? 224];

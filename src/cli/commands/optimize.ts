@@ -7,7 +7,7 @@ import type { UnitTarget } from '../../parallel/jobs';
 import { optimizeUnitsInPool } from '../../parallel/pooled';
 import { choice, COMMON_OPTIONS, int, str, unitList, WORKERS_OPTION, type OptionSpec, type Values } from '../args';
 import type { Command } from '../command';
-import { resolveUnits, runSize, unitLabel, withRun, type RunContext } from '../context';
+import { layerOption, resolveUnits, runSize, unitLabel, withRun, type RunContext } from '../context';
 import { usageError } from '../errors';
 import { escapeHtml, img, page } from '../html';
 
@@ -170,8 +170,7 @@ export const optimizeCommand: Command = {
     const presets = presetsOption(values, 3);
     const display = displayOption(values);
     return withRun('optimize', values, 'deepvis-out/optimize', io, async (ctx) => {
-      const layer = str(values, 'layer') ?? ctx.net.logits;
-      ctx.net.layer(layer);
+      const layer = layerOption(ctx.net, values, () => ctx.net.logits);
       const units = resolveUnits(ctx, layer, unitItems, 'unit');
       const size = runSize(ctx.net, values, 224);
       const isClass = layer === ctx.net.logits;

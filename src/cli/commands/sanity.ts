@@ -6,10 +6,10 @@ import {
 } from '../../attribution/index';
 import { montage } from '../../dataset/montage';
 import { writePng } from '../../image/node-io';
-import { COMMON_OPTIONS, int, str, strs, unitList } from '../args';
+import { COMMON_OPTIONS, int, str, strs } from '../args';
 import { LINE_COLORS, lineChart, type Series } from '../chart';
 import type { Command } from '../command';
-import { resolveUnits, runInputs, runSize, safeName, spread, unitLabel, withRun, type RunContext } from '../context';
+import { camLayerOption, runInputs, runSize, safeName, singleUnitOption, spread, unitLabel, withRun, type RunContext } from '../context';
 import { usageError } from '../errors';
 import { escapeHtml, img, page } from '../html';
 import { listImageFiles } from '../images';
@@ -101,15 +101,11 @@ export const sanityCommand: Command = {
         throw usageError(`Option --methods: ${(e as Error).message}`);
       }
     });
-    const unitItems = unitList(values, 'unit');
-    if (unitItems && unitItems.length > 1) throw usageError(`Option --unit takes one unit here; got '${str(values, 'unit')}'.`);
+    const target = singleUnitOption(values);
     const files = await listImageFiles(strs(values, 'images'));
     return withRun('sanity', values, 'deepvis-out/sanity', io, async (ctx) => {
-      const layer = str(values, 'layer') ?? ctx.net.logits;
-      ctx.net.layer(layer);
-      const fixedUnit = unitItems && resolveUnits(ctx, layer, unitItems, 'unit')[0];
-      const camLayer = str(values, 'cam-layer');
-      if (camLayer) ctx.net.layer(camLayer);
+      const { layer, unit: fixedUnit } = target(ctx);
+      const camLayer = camLayerOption(ctx.net, values);
       const size = ctx.net.fullyConvolutional && !str(values, 'size') ? [112, 112] as [number, number] : runSize(ctx.net, values, 112);
       const inputs = spread(runInputs(ctx, files, size, 1), limit);
       const rows: MethodRow[] = methods.map((method) => ({ method, cascades: [], deletion: [], insertion: [], deletionAuc: [], insertionAuc: [] }));

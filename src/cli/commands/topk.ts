@@ -10,7 +10,7 @@ import type { Preset } from '../../optimize/index';
 import { choice, COMMON_OPTIONS, int, str, strs, unitList, WORKERS_OPTION } from '../args';
 import { DISPLAY_OPTION, displayOption, optimizeTargets, presetsOption } from './optimize';
 import type { Command } from '../command';
-import { detectorLayer, resolveUnits, runInputs, runSize, unitCount, unitLabel, withRun, type RunContext } from '../context';
+import { detectorLayer, layerOption, resolveUnits, runInputs, runSize, unitCount, unitLabel, withRun, type RunContext } from '../context';
 import { usageError } from '../errors';
 import { escapeHtml, page } from '../html';
 import { imagesRoot, inputRefs, listImageFiles, type InputImage } from '../images';
@@ -140,8 +140,7 @@ export const topkCommand: Command = {
     const out = resolve(str(values, 'out') ?? 'deepvis-out/topk');
     return withRun('topk', values, 'deepvis-out/topk', io, async (ctx: RunContext) => {
       const size = runSize(ctx.net, values, 224);
-      const layer = str(values, 'layer') ?? detectorLayer(ctx.net, size);
-      ctx.net.layer(layer);
+      const layer = layerOption(ctx.net, values, () => detectorLayer(ctx.net, size));
       const units = unitItems ? resolveUnits(ctx, layer, unitItems, 'units') : firstUnits(ctx, layer, 8);
       const all = [...runInputs(ctx, files, size, 50)].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
       const byId = distinctIds(all);
