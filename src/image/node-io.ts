@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { PNG } from 'pngjs';
 import jpeg from 'jpeg-js';
+import jpegTurbo from '@cwasm/jpeg-turbo';
 import { DeepvisError } from '../errors';
 import { parseLabels } from './labels';
 
@@ -21,7 +22,7 @@ export function decodeImage(bytes: Uint8Array): tf.Tensor3D {
   if (!isPng && !isJpeg) throw new DeepvisError('BAD_VALUE', 'Not a PNG or JPEG image (unknown file signature).');
   let decoded: { width: number; height: number; data: Uint8Array };
   try {
-    decoded = isPng ? PNG.sync.read(Buffer.from(bytes)) : jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true });
+    decoded = isPng ? PNG.sync.read(Buffer.from(bytes)) : decodeJpeg(bytes);
   } catch (e) {
     throw new DeepvisError('BAD_VALUE', `The ${isPng ? 'PNG' : 'JPEG'} does not decode (truncated or damaged: ${(e as Error).message}); export the image again.`);
   }
@@ -33,6 +34,46 @@ export function decodeImage(bytes: Uint8Array): tf.Tensor3D {
     rgb[j + 2] = data[i + 2];
   }
   return tf.tensor3d(rgb, [height, width, 3]);
+}
+
+/** jpeg-js's own limit on a JPEG's size, which libjpeg-turbo is held to as well. */
+const MAX_JPEG_PIXELS = 100e6;
+
+/**
+ * A JPEG's RGBA pixels: libjpeg-turbo (WebAssembly; the decoder browsers use, so a photo gives the
+ * same pixels here as in the viewer, at 4–5× the speed of pure JavaScript and with almost no
+ * garbage for the collector) where the frame header names a size within the limit; jpeg-js for the
+ * rest and wherever libjpeg-turbo fails, so that a damaged file gets jpeg-js's own words.
+ */
+function decodeJpeg(bytes: Uint8Array): { width: number; height: number; data: Uint8Array } {
+  const size = jpegFrameSize(bytes);
+  if (size && size.width * size.height <= MAX_JPEG_PIXELS) {
+    try {
+      const { width, height, data } = jpegTurbo.decode(bytes);
+      return { width, height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+    } catch {
+      // jpeg-js below decodes it or says what is wrong.
+    }
+  }
+  return jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true });
+}
+
+/** A JPEG's width and height from its frame header (SOF0–SOF15), or undefined where none comes before the scan. */
+function jpegFrameSize(bytes: Uint8Array): { width: number; height: number } | undefined {
+  let i = 2;
+  while (i + 9 < bytes.length) {
+    if (bytes[i] !== 0xff) return undefined;
+    const marker = bytes[i + 1]!;
+    if (marker === 0xff) {
+      i += 1; // fill byte
+      continue;
+    }
+    if (marker === 0xda || marker === 0xd9) return undefined; // start of scan, end of image
+    const frame = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
+    if (frame) return { height: (bytes[i + 5]! << 8) | bytes[i + 6]!, width: (bytes[i + 7]! << 8) | bytes[i + 8]! };
+    i += 2 + ((bytes[i + 2]! << 8) | bytes[i + 3]!);
+  }
+  return undefined;
 }
 
 /**
