@@ -167,10 +167,12 @@ export function resizeImage(x: tf.Tensor4D, height: number, width: number): tf.T
 }
 
 /**
- * `f` applied to an NHWC batch seen as `[n, h, w·c]` (a free reshape), back as NHWC: slices,
- * pads and concatenations along rows and columns then move whole runs of a row, where on
- * `[n, h, w, c]` wasm copies a pixel (three numbers) at a time, forward and in the gradient
- * (~25× slower for a 150² crop). The same numbers either way.
+ * `f` applied to an NHWC batch seen as `[n, h, w·c]` (a free reshape), back as NHWC: each row of
+ * an image is then one run of the last axis, which is what wasm's `Pad` copies at a time. On
+ * `[n, h, w, c]` it copies a pixel (three numbers) at a time, ~20× slower for a 224² batch, in
+ * pads and in the gradient of every slice (a pad). Slices themselves cost the same either way (the
+ * wasm `Slice` that `registerWasmGradientKernels` installs copies the longest runs memory allows).
+ * The same numbers either way.
  */
 function onRows(x: tf.Tensor4D, f: (rows: tf.Tensor3D, c: number) => tf.Tensor3D): tf.Tensor4D {
   const [n, h, w, c] = x.shape;
