@@ -9,7 +9,7 @@ export {
   type Parameterization, type PixelsOptions, type FourierOptions, type BuiltParameterization,
 } from './parameterization';
 export {
-  pad, jitter, randomScale, randomRotate, toTransform, drawTransforms, applyTransforms, rotateImage, resizeImage,
+  pad, jitter, randomScale, randomRotate, cropToSize, toTransform, drawTransforms, applyTransforms, rotateImage, resizeImage,
   type Transform, type DrawnTransform,
 } from './transforms';
 export { paperStep, adam, toOptimizer, type Optimizer } from './optimizer';

@@ -3,7 +3,7 @@ import { DeepvisError, checkOption } from '../errors';
 
 /**
  * A random transform applied to the image inside the gradient at every step (plain data; made
- * by {@link pad}, {@link jitter}, {@link randomScale}, {@link randomRotate}). The objective is
+ * by {@link pad}, {@link jitter}, {@link randomScale}, {@link randomRotate}, {@link cropToSize}). The objective is
  * measured on the transformed image, so only features that survive small shifts, zooms and
  * turns keep growing. Draws come from the run's seeded generator: same seed, same run.
  */
@@ -11,7 +11,8 @@ export type Transform =
   | { readonly kind: 'pad'; readonly pixels: number; readonly mode: 'constant' | 'reflect' }
   | { readonly kind: 'jitter'; readonly pixels: number }
   | { readonly kind: 'scale'; readonly min: number; readonly max: number }
-  | { readonly kind: 'rotate'; readonly degrees: number };
+  | { readonly kind: 'rotate'; readonly degrees: number }
+  | { readonly kind: 'cropToSize' };
 
 const checkPixels = (v: number) => checkOption(Number.isInteger(v) && v >= 0, 'pixels', 'an integer ≥ 0', v);
 
@@ -73,6 +74,23 @@ export function randomRotate(degrees: number): Transform {
 }
 
 /**
+ * A random crop back to the size the image had before the transforms (a centred pad with the
+ * mean colour where it has become smaller): whatever the earlier transforms added, the net sees
+ * the size the run asked for, so a step costs what a step without transforms costs. As the last
+ * transform it is also a jitter, by as many pixels as the others added.
+ *
+ * @example
+ * ```ts
+ * const t = [pad(12), jitter(8), randomScale(0.9, 1.1), randomRotate(10), cropToSize()];
+ * ```
+ */
+export function cropToSize(): Transform {
+  return CROP_TO_SIZE;
+}
+
+const CROP_TO_SIZE: Transform = Object.freeze({ kind: 'cropToSize' });
+
+/**
  * Checks a transform (also its JSON form) and returns it frozen.
  *
  * @example
@@ -86,8 +104,9 @@ export function toTransform(t: Transform): Transform {
     case 'jitter': return jitter(t.pixels);
     case 'scale': return randomScale(t.min, t.max);
     case 'rotate': return randomRotate(t.degrees);
+    case 'cropToSize': return cropToSize();
     default:
-      throw new DeepvisError('BAD_OPTION', `Option 'transforms': ${JSON.stringify(t)} is not a transform; make one with pad, jitter, randomScale or randomRotate.`);
+      throw new DeepvisError('BAD_OPTION', `Option 'transforms': ${JSON.stringify(t)} is not a transform; make one with pad, jitter, randomScale, randomRotate or cropToSize.`);
   }
 }
 
@@ -96,7 +115,9 @@ export type DrawnTransform =
   | { readonly kind: 'pad'; readonly pixels: number; readonly mode: 'constant' | 'reflect' }
   | { readonly kind: 'crop'; readonly pixels: number; readonly dy: number; readonly dx: number }
   | { readonly kind: 'scale'; readonly factor: number }
-  | { readonly kind: 'rotate'; readonly radians: number };
+  | { readonly kind: 'rotate'; readonly radians: number }
+  /** `u`, `v` in [0, 1): where the crop back to the start's size begins, as a share of the rows and columns to spare. */
+  | { readonly kind: 'cropToSize'; readonly u: number; readonly v: number };
 
 /**
  * Draws this step's values for `transforms` from `random` (uniform in [0, 1)).
@@ -111,6 +132,7 @@ export function drawTransforms(transforms: readonly Transform[], random: () => n
     if (t.kind === 'pad') return t;
     if (t.kind === 'jitter') return { kind: 'crop', pixels: t.pixels, dy: Math.floor(random() * (t.pixels + 1)), dx: Math.floor(random() * (t.pixels + 1)) };
     if (t.kind === 'scale') return { kind: 'scale', factor: t.min + (t.max - t.min) * random() };
+    if (t.kind === 'cropToSize') return { kind: 'cropToSize', u: random(), v: random() };
     return { kind: 'rotate', radians: ((2 * random() - 1) * t.degrees * Math.PI) / 180 };
   });
 }
@@ -223,6 +245,17 @@ function shiftAlong(x: tf.Tensor4D, axis: 1 | 2, s: number): tf.Tensor4D {
  * pads, slices and products only, so the gradient exists on every backend.
  */
 function translateLines(x: tf.Tensor4D, axis: 1 | 2, d: readonly number[]): tf.Tensor4D {
+  // Room on both ends of every line for the largest move: a uniform shift drops what leaves the
+  // line, and a later one of the other sign would need it back.
+  const room = Math.max(...d.map((v) => Math.abs(Math.floor(v)))) + 1;
+  const [, h, w] = x.shape;
+  const roomy = axis === 1 ? padImage(x, [room, room], [0, 0]) : padImage(x, [0, 0], [room, room]);
+  const moved = moveLines(roomy, axis, d);
+  return sliceImage(moved, axis === 1 ? [room, 0] : [0, room], [h, w]);
+}
+
+/** {@link translateLines} where every move stays inside the line. */
+function moveLines(x: tf.Tensor4D, axis: 1 | 2, d: readonly number[]): tf.Tensor4D {
   const whole = d.map(Math.floor);
   const base = Math.min(...whole);
   const rest = whole.map((k) => k - base);
@@ -281,7 +314,13 @@ export function applyTransforms(x: tf.Tensor4D, drawn: readonly DrawnTransform[]
   let y = x;
   for (const d of drawn) {
     const [, h, w] = y.shape;
-    if (d.kind === 'pad') {
+    if (d.kind === 'cropToSize') {
+      const [, h0, w0] = x.shape;
+      // Rows and columns to spare (cut at a drawn offset) or to add (half before, half after).
+      const [dh, dw] = [h - h0, w - w0];
+      if (dh < 0 || dw < 0) y = padImage(y, [Math.floor(Math.max(0, -dh) / 2), Math.ceil(Math.max(0, -dh) / 2)], [Math.floor(Math.max(0, -dw) / 2), Math.ceil(Math.max(0, -dw) / 2)]);
+      if (dh > 0 || dw > 0) y = sliceImage(y, [Math.floor(d.u * (Math.max(0, dh) + 1)), Math.floor(d.v * (Math.max(0, dw) + 1))], [h0, w0]);
+    } else if (d.kind === 'pad') {
       if (d.pixels === 0) continue;
       y = d.mode === 'constant' ? padImage(y, [d.pixels, d.pixels], [d.pixels, d.pixels]) : reflectPad(y, d.pixels);
     } else if (d.kind === 'crop') {

@@ -10,7 +10,7 @@ import { l2Decay } from '../../src/regularizers/index';
 import {
   optimizeUnit, optimizeUnits, optimizeUnitSteps, seededRandom,
   pixels, fourier, buildParameterization, COLOR_CORRELATION_SQRT, toParameterization,
-  pad, jitter, randomScale, randomRotate, drawTransforms, applyTransforms, rotateImage, resizeImage, toTransform,
+  pad, jitter, randomScale, randomRotate, cropToSize, drawTransforms, applyTransforms, rotateImage, resizeImage, toTransform,
   adam, paperStep, toOptimizer, LUCID_PRESET, PAPER_PRESETS, presetFromJSON, robustTop1, robustTransforms,
 } from '../../src/optimize/index';
 import { DeepvisError } from '../../src/errors';
@@ -146,7 +146,7 @@ describe('presets as data', () => {
 
 describe(`transforms (${backend})`, () => {
   it('are plain data, checked, and drawn from the seeded generator (same seed, same draws)', () => {
-    const ts = [pad(12), jitter(8), randomScale(0.9, 1.1), randomRotate(10), jitter(4)];
+    const ts = [pad(12), jitter(8), randomScale(0.9, 1.1), randomRotate(10), jitter(4), cropToSize()];
     expect(JSON.parse(JSON.stringify(ts)).map(toTransform)).toEqual(ts);
     expect(drawTransforms(ts, seededRandom(0))).toEqual(drawTransforms(ts, seededRandom(0)));
     expect(drawTransforms(ts, seededRandom(0))).not.toEqual(drawTransforms(ts, seededRandom(1)));
@@ -189,6 +189,49 @@ describe(`transforms (${backend})`, () => {
     }
     expect(checked).toBeGreaterThan(100);
     tf.dispose([img, same]);
+  });
+
+  it('rotateImage is its three shears computed pixel by pixel, borders included, either way round', () => {
+    const [n, h, w, c] = [2, 9, 11, 3];
+    const x = tf.randomNormal([n, h, w, c], 0, 30, 'float32', 5) as tf.Tensor4D;
+    const values = x.arraySync();
+    /** Each line moved by its own amount, linearly interpolated, 0 outside: `out[i] = x[i + d]`. */
+    const shear = (img: number[][][][], alongX: boolean, d: number[]) => img.map((image) => image.map((row, y) => row.map((px, xx) => px.map((_, k) => {
+      const v = alongX ? d[y] : d[xx];
+      const [whole, f] = [Math.floor(v), v - Math.floor(v)];
+      const at = (yy: number, xxx: number) => (yy >= 0 && yy < h && xxx >= 0 && xxx < w ? image[yy][xxx][k] : 0);
+      return alongX ? (1 - f) * at(y, xx + whole) + f * at(y, xx + whole + 1) : (1 - f) * at(y + whole, xx) + f * at(y + whole + 1, xx);
+    }))));
+    for (const theta of [0.15, -0.3]) {
+      const [a, b] = [-Math.tan(theta / 2), Math.sin(theta)];
+      const rows = Array.from({ length: h }, (_, y) => a * (y - (h - 1) / 2));
+      const cols = Array.from({ length: w }, (_, xx) => b * (xx - (w - 1) / 2));
+      const expected = shear(shear(shear(values, true, rows), false, cols), true, rows).flat(3);
+      const turned = rotateImage(x, theta);
+      Array.from(turned.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(expected[i], 3));
+      turned.dispose();
+    }
+    x.dispose();
+  });
+
+  it('cropToSize cuts back to the starting size at the drawn offset, or pads centred where the image shrank', () => {
+    const x = tf.tidy(() => tf.reshape(tf.range(0, 2 * 10 * 10 * 3), [2, 10, 10, 3])) as tf.Tensor4D;
+    const drawn = drawTransforms([pad(3), cropToSize()], () => 0.5);
+    expect(drawn[1]).toEqual({ kind: 'cropToSize', u: 0.5, v: 0.5 });
+    const back = applyTransforms(x, drawn); // 16² → 10² from offset ⌊0.5 · 7⌋ = 3: the original exactly
+    expect(back.shape).toEqual([2, 10, 10, 3]);
+    expect(Array.from(back.dataSync())).toEqual(Array.from(x.dataSync()));
+    const corner = applyTransforms(x, [{ kind: 'pad', pixels: 3, mode: 'constant' }, { kind: 'cropToSize', u: 0, v: 0.99 }]); // offset (0, ⌊0.99 · 7⌋ = 6)
+    const seen = corner.arraySync()[0];
+    expect(seen[3][0]).toEqual(x.arraySync()[0][0][3]);
+    expect(seen[0][0]).toEqual([0, 0, 0]);
+    expect(seen[3][9]).toEqual([0, 0, 0]);
+    const shrunk = applyTransforms(x, [{ kind: 'scale', factor: 0.75 }, { kind: 'cropToSize', u: 0.3, v: 0.3 }]);
+    expect(shrunk.shape).toEqual([2, 10, 10, 3]);
+    const rows = shrunk.arraySync()[1].map((row) => row.map((px) => px[0]));
+    expect(rows[0].every((v) => v === 0) && rows[9].every((v) => v === 0)).toBe(true); // 8 rows, one pad above and one below
+    expect(rows[1][1]).not.toBe(0);
+    tf.dispose([x, back, corner, shrunk]);
   });
 
   it('rotateImage stays close to bilinear tf.image.transform on a smooth image', () => {
