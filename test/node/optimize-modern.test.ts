@@ -137,7 +137,7 @@ describe('presets as data', () => {
     expect(JSON.parse(JSON.stringify(LUCID_PRESET))).toMatchObject({
       name: 'lucid', steps: 512, lr: { kind: 'constant', lr: 0.05 }, regularizers: [],
       parameterization: { basis: 'fourier', decay: 1, decorrelate: true, sigmoid: true },
-      transforms: [{ kind: 'pad', pixels: 12 }, { kind: 'jitter', pixels: 8 }, { kind: 'scale', min: 0.9, max: 1.1 }, { kind: 'rotate', degrees: 10 }, { kind: 'jitter', pixels: 4 }],
+      transforms: [{ kind: 'pad', pixels: 12 }, { kind: 'jitter', pixels: 8 }, { kind: 'scale', min: 0.9, max: 1.1 }, { kind: 'rotate', degrees: 10 }, { kind: 'cropToSize' }],
       optimizer: { kind: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
     });
     expect(() => presetFromJSON({ ...JSON.parse(JSON.stringify(LUCID_PRESET)), steps: 0 })).toThrow(/steps/);
@@ -264,7 +264,7 @@ describe(`transforms (${backend})`, () => {
 
   it('every transform has a gradient on this backend that agrees with finite differences', () => {
     const x = tf.randomNormal([2, 20, 18, 3], 0, 30, 'float32', 1) as tf.Tensor4D;
-    const drawn = drawTransforms([pad(3, { mode: 'reflect' }), pad(2), jitter(4), randomScale(0.8, 1.2), randomRotate(15), jitter(2)], seededRandom(4));
+    const drawn = drawTransforms([pad(3, { mode: 'reflect' }), pad(2), jitter(4), randomScale(0.8, 1.2), randomRotate(15), jitter(2), cropToSize()], seededRandom(4));
     const f = (xx: tf.Tensor) => applyTransforms(xx as tf.Tensor4D, drawn);
     const out = f(x);
     const d = tf.randomNormal(x.shape, 0, 1, 'float32', 2);
