@@ -227,3 +227,26 @@ export function wasmHeap(backend: unknown): WasmHeap | null {
     },
   };
 }
+
+/**
+ * A new float32 tensor of `shape` whose values `fill` writes: in place in tfjs-backend-wasm's
+ * heap where the current backend is wasm (no JavaScript buffer: on machines where touching fresh
+ * memory is slow, as in some virtual machines, a large one costs more than the work), else
+ * through a `Float32Array` handed to `tf.tensor`. The caller owns the tensor.
+ *
+ * @example
+ * ```ts
+ * const ramp = filledTensor([2, 3], (v) => v.forEach((_, i) => (v[i] = i)));   // [[0, 1, 2], [3, 4, 5]]
+ * ```
+ */
+export function filledTensor(shape: readonly number[], fill: (values: Float32Array) => void): tf.Tensor {
+  const heap = wasmHeap(tf.backend());
+  if (!heap) {
+    const values = new Float32Array(shape.reduce((a, d) => a * d, 1));
+    fill(values);
+    return tf.tensor(values, [...shape], 'float32');
+  }
+  const info = heap.output(shape, 'float32');
+  fill(heap.view(info) as Float32Array);
+  return tf.engine().makeTensorFromTensorInfo(info);
+}

@@ -3,9 +3,10 @@ import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { PNG } from 'pngjs';
 import jpeg from 'jpeg-js';
-import jpegTurbo from '@cwasm/jpeg-turbo';
 import { DeepvisError } from '../errors';
 import { parseLabels } from './labels';
+import { filledTensor } from '../backends/tfjs-internals';
+import { withTurboJpeg } from './jpeg-turbo';
 
 /**
  * Decodes PNG or JPEG bytes into a `[h, w, 3]` float32 tensor of 0–255 RGB.
@@ -20,42 +21,43 @@ export function decodeImage(bytes: Uint8Array): tf.Tensor3D {
   const isPng = bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47;
   const isJpeg = bytes[0] === 0xff && bytes[1] === 0xd8;
   if (!isPng && !isJpeg) throw new DeepvisError('BAD_VALUE', 'Not a PNG or JPEG image (unknown file signature).');
+  if (isJpeg) {
+    const turbo = turboJpeg(bytes);
+    if (turbo) return turbo;
+  }
   let decoded: { width: number; height: number; data: Uint8Array };
   try {
-    decoded = isPng ? PNG.sync.read(Buffer.from(bytes)) : decodeJpeg(bytes);
+    decoded = isPng ? PNG.sync.read(Buffer.from(bytes)) : jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true });
   } catch (e) {
     throw new DeepvisError('BAD_VALUE', `The ${isPng ? 'PNG' : 'JPEG'} does not decode (truncated or damaged: ${(e as Error).message}); export the image again.`);
   }
   const { width, height, data } = decoded;
-  const rgb = new Float32Array(width * height * 3);
-  for (let i = 0, j = 0; i < width * height * 4; i += 4, j += 3) {
-    rgb[j] = data[i];
-    rgb[j + 1] = data[i + 1];
-    rgb[j + 2] = data[i + 2];
-  }
-  return tf.tensor3d(rgb, [height, width, 3]);
+  return filledTensor([height, width, 3], (rgb) => {
+    for (let i = 0, j = 0; i < width * height * 4; i += 4, j += 3) {
+      rgb[j] = data[i];
+      rgb[j + 1] = data[i + 1];
+      rgb[j + 2] = data[i + 2];
+    }
+  }) as tf.Tensor3D;
 }
 
 /** jpeg-js's own limit on a JPEG's size, which libjpeg-turbo is held to as well. */
 const MAX_JPEG_PIXELS = 100e6;
 
 /**
- * A JPEG's RGBA pixels: libjpeg-turbo (WebAssembly; the decoder browsers use, so a photo gives the
- * same pixels here as in the viewer, at 4–5× the speed of pure JavaScript and with almost no
- * garbage for the collector) where the frame header names a size within the limit; jpeg-js for the
- * rest and wherever libjpeg-turbo fails, so that a damaged file gets jpeg-js's own words.
+ * A JPEG decoded by libjpeg-turbo (WebAssembly; the decoder browsers use, so a photo gives the
+ * same pixels here as in the viewer, at 4–5× the speed of pure JavaScript, written straight into
+ * the tensor with no buffer in between), or null where the frame header names no size within the
+ * limit or libjpeg-turbo cannot read it: jpeg-js then decodes it or says what is wrong.
  */
-function decodeJpeg(bytes: Uint8Array): { width: number; height: number; data: Uint8Array } {
+function turboJpeg(bytes: Uint8Array): tf.Tensor3D | null {
   const size = jpegFrameSize(bytes);
-  if (size && size.width * size.height <= MAX_JPEG_PIXELS) {
-    try {
-      const { width, height, data } = jpegTurbo.decode(bytes);
-      return { width, height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
-    } catch {
-      // jpeg-js below decodes it or says what is wrong.
-    }
+  if (!size || size.width * size.height > MAX_JPEG_PIXELS) return null;
+  try {
+    return withTurboJpeg(bytes, (rgb, width, height) => filledTensor([height, width, 3], (values) => values.set(rgb)) as tf.Tensor3D);
+  } catch {
+    return null;
   }
-  return jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true });
 }
 
 /** A JPEG's width and height from its frame header (SOF0–SOF15), or undefined where none comes before the scan. */
