@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { backendCapabilities } from '../backends/capabilities';
 import { windowAxis } from './window';
-import { hostFloats } from '../backends/tfjs-internals';
+import { filledTensor, hostFloats } from '../backends/tfjs-internals';
 
 type Pair = readonly [number, number];
 
@@ -45,39 +45,41 @@ export function maxPool(x: tf.Tensor4D, kernel: Pair, strides: Pair, padding: 's
 export function maxPoolGradient(x: tf.Tensor4D, dy: tf.Tensor4D, [kh, kw]: Pair, [sy, sx]: Pair, [pt, pl]: Pair): tf.Tensor4D {
   const [n, h, w, c] = x.shape;
   const [, ho, wo] = dy.shape;
-  // Read in place (no copy out of the backend), and before any tensor is made.
-  const xs = hostFloats(x);
-  const g = hostFloats(dy);
-  const dx = new Float32Array(n * h * w * c);
-  if (kh === 2 && kw === 2 && sy === 2 && sx === 2 && pt === 0 && pl === 0 && 2 * ho <= h && 2 * wo <= w) {
-    halvingMaxPoolGradient(xs, g, dx, n, h, w, c, ho, wo);
-    return tf.tensor4d(dx, x.shape);
-  }
-  for (let b = 0; b < n; b++) {
-    for (let oy = 0; oy < ho; oy++) {
-      const y0 = Math.max(oy * sy - pt, 0);
-      const y1 = Math.min(oy * sy - pt + kh, h);
-      for (let ox = 0; ox < wo; ox++) {
-        const x0 = Math.max(ox * sx - pl, 0);
-        const x1 = Math.min(ox * sx - pl + kw, w);
-        const out = ((b * ho + oy) * wo + ox) * c;
-        for (let ch = 0; ch < c; ch++) {
-          let best = -Infinity;
-          let at = -1;
-          for (let yy = y0; yy < y1; yy++) {
-            for (let i = ((b * h + yy) * w + x0) * c + ch, end = i + (x1 - x0) * c; i < end; i += c) {
-              if (xs[i] > best || at < 0) {
-                best = xs[i];
-                at = i;
+  // dx is written in place (on wasm in its heap: no fresh JavaScript buffer of x's size every
+  // step); x and dy are read in place too, after dx is made (making it may move the heap).
+  return filledTensor(x.shape, (dx) => {
+    dx.fill(0);
+    const xs = hostFloats(x);
+    const g = hostFloats(dy);
+    if (kh === 2 && kw === 2 && sy === 2 && sx === 2 && pt === 0 && pl === 0 && 2 * ho <= h && 2 * wo <= w) {
+      halvingMaxPoolGradient(xs, g, dx, n, h, w, c, ho, wo);
+      return;
+    }
+    for (let b = 0; b < n; b++) {
+      for (let oy = 0; oy < ho; oy++) {
+        const y0 = Math.max(oy * sy - pt, 0);
+        const y1 = Math.min(oy * sy - pt + kh, h);
+        for (let ox = 0; ox < wo; ox++) {
+          const x0 = Math.max(ox * sx - pl, 0);
+          const x1 = Math.min(ox * sx - pl + kw, w);
+          const out = ((b * ho + oy) * wo + ox) * c;
+          for (let ch = 0; ch < c; ch++) {
+            let best = -Infinity;
+            let at = -1;
+            for (let yy = y0; yy < y1; yy++) {
+              for (let i = ((b * h + yy) * w + x0) * c + ch, end = i + (x1 - x0) * c; i < end; i += c) {
+                if (xs[i] > best || at < 0) {
+                  best = xs[i];
+                  at = i;
+                }
               }
             }
+            if (at >= 0) dx[at] += g[out + ch];
           }
-          if (at >= 0) dx[at] += g[out + ch];
         }
       }
     }
-  }
-  return tf.tensor4d(dx, x.shape);
+  }) as tf.Tensor4D;
 }
 
 /**
