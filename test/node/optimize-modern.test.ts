@@ -137,7 +137,7 @@ describe('presets as data', () => {
     expect(JSON.parse(JSON.stringify(LUCID_PRESET))).toMatchObject({
       name: 'lucid', steps: 512, lr: { kind: 'constant', lr: 0.05 }, regularizers: [],
       parameterization: { basis: 'fourier', decay: 1, decorrelate: true, sigmoid: true },
-      transforms: [{ kind: 'pad', pixels: 12 }, { kind: 'jitter', pixels: 8 }, { kind: 'scale', min: 0.9, max: 1.1 }, { kind: 'rotate', degrees: 10 }, { kind: 'cropToSize' }],
+      transforms: [{ kind: 'rotate', degrees: 10 }, { kind: 'pad', pixels: 12 }, { kind: 'jitter', pixels: 8 }, { kind: 'scale', min: 0.9, max: 1.1 }, { kind: 'cropToSize' }],
       optimizer: { kind: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
     });
     expect(() => presetFromJSON({ ...JSON.parse(JSON.stringify(LUCID_PRESET)), steps: 0 })).toThrow(/steps/);
