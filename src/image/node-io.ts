@@ -9,7 +9,8 @@ import { filledTensor } from '../backends/tfjs-internals';
 import { withTurboJpeg } from './jpeg-turbo';
 
 /**
- * Decodes PNG or JPEG bytes into a `[h, w, 3]` float32 tensor of 0–255 RGB.
+ * Decodes PNG or JPEG bytes into a `[h, w, 3]` float32 tensor of 0–255 RGB. JPEGs decode with
+ * libjpeg-turbo, as in browsers (jpeg-js where it cannot read them or they exceed 100 MP).
  *
  * @example
  * ```ts

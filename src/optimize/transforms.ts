@@ -3,9 +3,10 @@ import { DeepvisError, checkOption } from '../errors';
 
 /**
  * A random transform applied to the image inside the gradient at every step (plain data; made
- * by {@link pad}, {@link jitter}, {@link randomScale}, {@link randomRotate}, {@link cropToSize}). The objective is
- * measured on the transformed image, so only features that survive small shifts, zooms and
- * turns keep growing. Draws come from the run's seeded generator: same seed, same run.
+ * by {@link pad}, {@link jitter}, {@link randomScale}, {@link randomRotate}, {@link cropToSize}).
+ * The objective is measured on the transformed image, so only features that survive small
+ * shifts, zooms and turns keep growing. Draws come from the run's seeded generator: same seed,
+ * same run.
  */
 export type Transform =
   | { readonly kind: 'pad'; readonly pixels: number; readonly mode: 'constant' | 'reflect' }
@@ -81,7 +82,7 @@ export function randomRotate(degrees: number): Transform {
  *
  * @example
  * ```ts
- * const t = [pad(12), jitter(8), randomScale(0.9, 1.1), randomRotate(10), cropToSize()];
+ * const t = [randomRotate(10), pad(12), jitter(8), randomScale(0.9, 1.1), cropToSize()];   // LUCID_PRESET's
  * ```
  */
 export function cropToSize(): Transform {
