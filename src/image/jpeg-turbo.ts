@@ -15,13 +15,19 @@ interface TurboExports {
 /** TurboJPEG's pixel format of three bytes a pixel, red first. */
 const TJPF_RGB = 0;
 
+let compiled: WebAssembly.Module | null = null;
 let turbo: TurboExports | null = null;
 
-/** The instance, made on first use (a few ms). Its C library's error exit (`longjmp`) throws. */
+/**
+ * The instance, made on first use (a few ms) and again after one has thrown: its C library's
+ * error exit (`longjmp`) throws through the WebAssembly stack without restoring it, so an
+ * instance that has thrown a few hundred times runs out of stack.
+ */
 function instance(): TurboExports {
   if (turbo) return turbo;
   const require = createRequire(import.meta.url);
-  const module = new WebAssembly.Module(readFileSync(require.resolve('@cwasm/jpeg-turbo/jpeg-turbo.wasm')));
+  compiled ??= new WebAssembly.Module(readFileSync(require.resolve('@cwasm/jpeg-turbo/jpeg-turbo.wasm')));
+  const module = compiled;
   const unsupported = (name: string) => () => {
     throw new Error(`libjpeg-turbo called ${name}`);
   };
@@ -46,6 +52,7 @@ export function withTurboJpeg<T>(bytes: Uint8Array, use: (rgb: Uint8Array, width
   const handle = tj.tjInitDecompress();
   if (handle === 0) throw new Error('libjpeg-turbo could not start a decompressor');
   const pointers: number[] = [];
+  let threw = true;
   const alloc = (size: number) => {
     const p = tj.malloc(size);
     if (p === 0) throw new Error(`libjpeg-turbo could not allocate ${size} bytes`);
@@ -61,9 +68,14 @@ export function withTurboJpeg<T>(bytes: Uint8Array, use: (rgb: Uint8Array, width
     const out = alloc(width * height * 3);
     if (tj.tjDecompress2(handle, input, bytes.length, out, width, width * 3, height, TJPF_RGB, 0) !== 0) throw new Error('libjpeg-turbo could not decode the data');
     // A view made after the last allocation: growing the memory replaces its buffer.
-    return use(new Uint8Array(tj.memory.buffer, out, width * height * 3), width, height);
+    const result = use(new Uint8Array(tj.memory.buffer, out, width * height * 3), width, height);
+    threw = false;
+    return result;
   } finally {
-    for (const p of pointers) tj.free(p);
-    tj.tjDestroy(handle);
+    if (threw) turbo = null; // a fresh instance for the next file
+    else {
+      for (const p of pointers) tj.free(p);
+      tj.tjDestroy(handle);
+    }
   }
 }

@@ -34,6 +34,24 @@ describe('decodeImage on JPEGs', () => {
     }
   });
 
+  it('after 250 damaged JPEGs in a row a photo still decodes to libjpeg-turbo\'s pixels (no decoder worn out)', () => {
+    const photo = readFileSync(join(__dirname, '../../assets/photos', fixture.photos[1]!.file));
+    const damaged = Uint8Array.from(photo);
+    damaged.fill(0xff, 2000, 2400); // markers where the scan's data should be: libjpeg-turbo's error exit
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 250; i++) {
+      try {
+        decodeImage(damaged).dispose(); // jpeg-js may still make something of it
+      } catch (e) {
+        expect((e as DeepvisError).code).toBe('BAD_VALUE');
+      }
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    const image = decodeImage(photo);
+    expect(createHash('sha256').update(Uint8Array.from(image.dataSync())).digest('hex')).toBe(fixture.photos[1]!.sha256);
+    image.dispose();
+  });
+
   it.each([
     ['a frame header over 100 MP (20000 × 20000)', headerOnly(20000, 20000)],
     ['a frame header with no scan after it', headerOnly(64, 48)],
