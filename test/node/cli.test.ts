@@ -151,7 +151,7 @@ describe.skipIf(process.env.DEEPVIS_BACKEND !== 'wasm')('deepvis CLI', () => {
     const png = PNG.sync.read(readFileSync(join(out, 'images', 'class-1-lucid.png')));
     expect([png.width, png.height]).toEqual([16, 16]);
     const html = readFileSync(join(out, 'index.html'), 'utf8');
-    expect(html).toContain('fourier decorrelated sigmoid, pad/jitter/scale/rotate/jitter, adam 0.05');
+    expect(html).toContain('fourier decorrelated sigmoid, rotate/pad/jitter/scale/cropToSize, adam 0.05');
     rmSync(out, { recursive: true });
   });
 
