@@ -177,10 +177,8 @@ export function hostFloats(t: tf.Tensor): Float32Array {
   tfjsInternalsMatch();
   if (t.dtype === 'float32') {
     const info = (tf.engine() as unknown as { state?: { tensorInfo?: WeakMap<object, { backend?: unknown }> } }).state?.tensorInfo?.get(t.dataId);
-    const backend = info?.backend as { wasm?: { HEAPU8?: Uint8Array }; dataIdMap?: { get(id: object): { memoryOffset?: unknown } | undefined } } | undefined;
-    const entry = backend?.dataIdMap?.get(t.dataId);
-    const heap = backend?.wasm?.HEAPU8;
-    if (heap && entry && typeof entry.memoryOffset === 'number') return new Float32Array(heap.buffer, entry.memoryOffset, t.size);
+    const heap = wasmHeap(info?.backend);
+    if (heap) return heap.view(t) as Float32Array;
   }
   return t.dataSync() as Float32Array;
 }
