@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Net } from '../src/index';
 import { classLogit, displayImage, LUCID_PRESET, optimizeLoop, optimizeUnits, PAPER_PRESETS, robustTop1, type Preset } from '../src/index';
-import { median, timeIt, type Row } from './harness';
+import { median, stepGaps, timeIt, type Row } from './harness';
 
 /** Darknet order: flamingo, Persian cat, school bus, goldfinch, jellyfish, lemon, pizza, tarantula, monarch, zebra. */
 export const FIDELITY_CLASSES = [424, 9, 961, 386, 646, 319, 947, 607, 642, 79];
@@ -93,15 +93,7 @@ export async function stepsInTurns(net: Net, presets: readonly Preset[], classes
   const times = presets.map((): number[] => []);
   for (let round = 0; round < rounds; round++) {
     for (const [i, preset] of presets.entries()) {
-      let last = 0;
-      const results = await optimizeUnits(net, classes.map((k) => classLogit(k)), {
-        ...preset, steps: 6, size, seed: 1 + round,
-        onStep: ({ step }) => {
-          const now = performance.now();
-          if (step >= 2) times[i].push(now - last); // the first step also builds the run
-          last = now;
-        },
-      });
+      const results = await optimizeUnits(net, classes.map((k) => classLogit(k)), { ...preset, steps: 6, size, seed: 1 + round, onStep: stepGaps(times[i]) });
       for (const r of results) tf.dispose([r.image, r.last]);
     }
   }

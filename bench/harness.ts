@@ -24,6 +24,19 @@ export async function timeIt(f: () => tf.Tensor, n = 3, warmup = WARMUP): Promis
   return median(times);
 }
 
+/**
+ * An `onStep` callback that pushes the ms between consecutive steps into `times`, from step 2 on
+ * (the first step also builds the run).
+ */
+export function stepGaps(times: number[]): (info: { step: number }) => void {
+  let last = 0;
+  return ({ step }) => {
+    const now = performance.now();
+    if (step >= 2) times.push(now - last);
+    last = now;
+  };
+}
+
 /** One row of the results table. */
 export interface Row {
   section: string;

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Net } from '../src/index';
 import { classLogit, optimizeUnit, PAPER_PRESETS } from '../src/index';
-import { median, timeIt, type Row } from './harness';
+import { median, stepGaps, timeIt, type Row } from './harness';
 import { netStep } from './net-gradient';
 
 export async function benchPresets(net: Net, backend: string, size: number, steps: number): Promise<Row[]> {
@@ -41,15 +41,7 @@ export async function benchLoopOverhead(net: Net, backend: string, size: number,
       g.dispose();
       if (i > 0) bare.push(performance.now() - t0);
     }
-    let last = 0;
-    const result = await optimizeUnit(net, classLogit(9), {
-      ...PAPER_PRESETS[2], steps: 9, size, seed: 1 + round,
-      onStep: ({ step }) => {
-        const now = performance.now();
-        if (step >= 2) loop.push(now - last); // the first step also builds the run
-        last = now;
-      },
-    });
+    const result = await optimizeUnit(net, classLogit(9), { ...PAPER_PRESETS[2], steps: 9, size, seed: 1 + round, onStep: stepGaps(loop) });
     tf.dispose([result.image, result.last]);
   }
   pixels.dispose();
